@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Connection options shared by every module of the collection."""
+
+    DOCUMENTATION = r"""
+options:
+  contrast_url:
+    description:
+      - Base URL of the Contrast TeamServer, including its context path (usually C(/Contrast)).
+      - The modules append C(/api/ng/...) to it. A trailing slash or a trailing C(/api) is tolerated.
+      - If not set, the value of the E(CONTRAST_URL) environment variable is used.
+    type: str
+    default: https://app.contrastsecurity.com/Contrast
+  contrast_username:
+    description:
+      - Login of the API user. Together with O(contrast_service_key) it forms the C(Authorization) header.
+      - If not set, the value of the E(CONTRAST_USERNAME) environment variable is used.
+    type: str
+    required: true
+  contrast_service_key:
+    description:
+      - Service key of the API user (User Settings > Your Account > Your Keys).
+      - If not set, the value of the E(CONTRAST_SERVICE_KEY) environment variable is used.
+      - Never shown in output, diffs or error messages.
+    type: str
+    required: true
+  contrast_api_key:
+    description:
+      - API key of the organization (User Settings > Your Account > Your Keys), sent as the C(API-Key) header.
+      - If not set, the value of the E(CONTRAST_API_KEY) environment variable is used.
+      - Never shown in output, diffs or error messages.
+    type: str
+    required: true
+  org_uuid:
+    description:
+      - UUID of the organization (Organization Settings > General). Not the organization's name.
+      - If not set, the value of the E(CONTRAST_ORG_UUID) environment variable is used.
+    type: str
+    required: true
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Only switch this off for tests.
+      - If not set, the value of the E(CONTRAST_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM bundle of a private certificate authority, for self-hosted (EOP) servers.
+      - If not set, the value of the E(CONTRAST_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+      - If not set, the value of the E(CONTRAST_TIMEOUT) environment variable is used.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times a transient failure (connection error, HTTP 429, 502, 503, 504, a garbled answer to a read)
+        is retried, with exponential backoff and full jitter, honouring C(Retry-After) when the server sends it.
+      - A create is never retried blindly; after an unknown outcome the user is looked up first.
+      - If not set, the value of the E(CONTRAST_RETRIES) environment variable is used.
+    type: int
+    default: 5
+notes:
+  - All modules of this collection are in the action group C(contrast_security.identity.contrast), so
+    C(module_defaults) can set the connection options once per play.
+requirements:
+  - requests
+"""

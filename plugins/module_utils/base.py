@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What every module shares: the connection options and a module class that builds the client.
+
+Private to this collection: not a public API, may change without notice.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.contrast_security.identity.plugins.module_utils.client import (
+    DEFAULT_URL,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ContrastApiError,
+    ContrastClient,
+)
+
+
+def connection_argument_spec() -> dict:
+    """The connection options of every module (documented in the `connection` doc fragment)."""
+    return dict(
+        contrast_url=dict(type="str", default=DEFAULT_URL, fallback=(env_fallback, ["CONTRAST_URL"])),
+        contrast_username=dict(type="str", required=True, fallback=(env_fallback, ["CONTRAST_USERNAME"])),
+        contrast_service_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["CONTRAST_SERVICE_KEY"])),
+        contrast_api_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["CONTRAST_API_KEY"])),
+        org_uuid=dict(type="str", required=True, fallback=(env_fallback, ["CONTRAST_ORG_UUID"])),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["CONTRAST_VALIDATE_CERTS"])),
+        ca_path=dict(type="path", fallback=(env_fallback, ["CONTRAST_CA_PATH"])),
+        timeout=dict(type="int", default=30, fallback=(env_fallback, ["CONTRAST_TIMEOUT"])),
+        retries=dict(type="int", default=5, fallback=(env_fallback, ["CONTRAST_RETRIES"])),
+    )
+
+
+class ContrastModule(AnsibleModule):
+    """An AnsibleModule with the connection options added and a lazily built API client."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        super(ContrastModule, self).__init__(argument_spec=spec, **kwargs)
+        self._client = None
+
+    @property
+    def client(self) -> ContrastClient:
+        if self._client is None:
+            if not HAS_REQUESTS:
+                self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+            params = self.params
+            empty = [name for name in ("contrast_username", "contrast_service_key", "contrast_api_key", "org_uuid")
+                     if not (params[name] or "").strip()]
+            if empty:
+                self.fail_json(msg="Empty connection option(s): %s. The Authorization header needs contrast_username and "
+                                   "contrast_service_key, the API-Key header needs contrast_api_key." % ", ".join(empty))
+            if params["timeout"] <= 0:
+                self.fail_json(msg="timeout must be a positive number of seconds, got %s" % params["timeout"])
+            if params["retries"] < 0:
+                self.fail_json(msg="retries must be 0 or more, got %s" % params["retries"])
+            try:
+                self._client = ContrastClient(
+                    contrast_url=params["contrast_url"],
+                    username=params["contrast_username"].strip(),
+                    service_key=params["contrast_service_key"],
+                    api_key=params["contrast_api_key"],
+                    org_uuid=params["org_uuid"].strip(),
+                    validate_certs=params["validate_certs"],
+                    ca_path=params["ca_path"],
+                    timeout=params["timeout"],
+                    retries=params["retries"],
+                )
+            except ValueError as err:
+                self.fail_json(msg=str(err))
+        return self._client
+
+    def fail_api(self, err: ContrastApiError, **result):
+        """Fail with the API error's text; its facts go into the result, never a header or key."""
+        redact = self._client.redact if self._client else str
+        facts = err.to_result()
+        facts["api_messages"] = [redact(message) for message in facts["api_messages"]]
+        result.update(facts)
+        self.fail_json(msg=redact(str(err)), **result)
+
+    def run(self, story):
+        """Run `story(module)` (which returns the result dict) and turn API errors into clean failures."""
+        try:
+            result = story(self)
+        except ContrastApiError as err:
+            self.fail_api(err)
+        self.exit_json(**result)

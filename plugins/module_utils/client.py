@@ -1,0 +1,490 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one HTTP client for Contrast's REST API.
+
+Private to this collection: not a public API, may change without notice.
+
+What it takes care of, once, for every module:
+
+* authentication (the ``Authorization`` and ``API-Key`` headers) on one kept-alive session;
+* retries of transient failures (connection errors, 429, 502, 503, 504, and garbled answers to
+  reads) with exponential backoff and full jitter, honouring ``Retry-After`` when a server sends
+  one; a 429 pauses every thread sharing the client, not just the one that saw it;
+* creates are never retried blindly: an answer that leaves the outcome unknown is followed by a
+  look-up, so no second user (and no second invitation) is ever made;
+* paging through every list, trusting neither the page size asked for nor the server to honour
+  ``offset``;
+* errors that name method, path, status and the API's own messages, and never a header or key.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import random
+import threading
+import time
+import traceback
+
+from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import DIALECTS
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import normalize_user, same_username
+
+try:
+    import requests
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+DEFAULT_URL = "https://app.contrastsecurity.com/Contrast"
+TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
+# Statuses after which a write may or may not have been applied by the server.
+OUTCOME_UNKNOWN_STATUSES = frozenset((500, 502, 503, 504))
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE"))
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
+RETRY_AFTER_CAP = 120.0
+DEFAULT_PAGE_SIZE = 100
+REDACTED = "********"
+
+
+class ContrastApiError(Exception):
+    """A failed API call: method, path, HTTP status (None when there was no answer) and the API's messages.
+
+    ``outcome_unknown`` is true when a write may have been applied although it failed (no answer,
+    or a 5xx): callers must look before they try again.
+    """
+
+    def __init__(self, method, path, status=None, messages=None, detail=None, outcome_unknown=False, attempts=1):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.messages = list(messages or [])
+        self.detail = detail
+        self.outcome_unknown = outcome_unknown
+        self.attempts = attempts
+        super(ContrastApiError, self).__init__(self._text())
+
+    def __str__(self):
+        return self._text()  # built on demand: a caller may add detail after raising
+
+    def _text(self):
+        where = "%s %s" % (self.method, self.path)
+        if self.status is None:
+            text = "%s failed: %s" % (where, self.detail or "no answer from the server")
+        else:
+            text = "%s failed: HTTP %s" % (where, self.status)
+            if self.messages:
+                text += ": %s" % "; ".join(str(message) for message in self.messages)
+            if self.detail:
+                text += ". %s" % self.detail
+        if self.attempts > 1:
+            text += " (gave up after %d attempts)" % self.attempts
+        return text
+
+    def to_result(self):
+        """The error's facts as module result keys (never headers)."""
+        return {"method": self.method, "path": self.path, "status": self.status, "api_messages": self.messages}
+
+
+def normalize_base_url(url: str) -> str:
+    """`contrast_url` as given by a user, reduced to scheme://host[:port]/context-path.
+
+    Tolerates a trailing slash and a URL that already ends in ``/api``; refuses a URL without
+    an http(s) scheme rather than guessing one.
+    """
+    value = (url or "").strip()
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError(
+            "contrast_url %r must start with https:// (or http://), e.g. %s" % (url, DEFAULT_URL))
+    value = value.rstrip("/")
+    if value.lower().endswith("/api"):
+        value = value[:-len("/api")]
+    return value
+
+
+def parse_retry_after(value):
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
+class ContrastClient:
+    """Talks to one Contrast organization as one API user.
+
+    Thread-safe enough for bounded parallel writes: the backoff pause after a 429 is shared.
+    """
+
+    def __init__(self, contrast_url, username, service_key, api_key, org_uuid, validate_certs=True, ca_path=None,
+                 timeout=30, retries=5, dialect="guide", sleep=time.sleep, rng=None,
+                 backoff_base=BACKOFF_BASE, backoff_cap=BACKOFF_CAP):
+        if not HAS_REQUESTS:
+            raise RuntimeError("The Python library 'requests' is required")
+        self.base_url = normalize_base_url(contrast_url)
+        self.api_root = self.base_url + "/api"
+        self.username = username
+        self.org_uuid = org_uuid
+        self.timeout = timeout
+        self.retries = max(int(retries), 0)
+        self.dialect = DIALECTS[dialect]
+        self.verify = ca_path if ca_path else bool(validate_certs)
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._pause_lock = threading.Lock()
+        self._pause_until = 0.0
+        self._stats_lock = threading.Lock()
+        self.request_count = 0
+        self.retry_count = 0
+
+        authorization = base64.b64encode(("%s:%s" % (username, service_key)).encode("utf-8")).decode("ascii")
+        # Everything secret, in every form it could take in a message.
+        self._secrets = [secret for secret in (service_key, api_key, authorization) if secret]
+        self.session = requests.Session()
+        self.session.headers.update({
+            "Authorization": authorization,
+            "API-Key": api_key,
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": "contrast_security.identity-ansible",
+        })
+
+    # ------------------------------------------------------------------ secrets
+    def redact(self, text):
+        """`text` with every secret this client knows replaced, for anything that may be shown."""
+        if text is None:
+            return None
+        text = str(text)
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    # ------------------------------------------------------------------ transport
+    def _backoff_delay(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
+        return self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * (2 ** attempt)))
+
+    def _pause_everyone(self, seconds: float):
+        with self._pause_lock:
+            self._pause_until = max(self._pause_until, time.monotonic() + seconds)
+
+    def _wait_for_shared_pause(self):
+        with self._pause_lock:
+            remaining = self._pause_until - time.monotonic()
+        if remaining > 0:
+            self._sleep(remaining)
+
+    def _count(self, retried=False):
+        with self._stats_lock:
+            self.request_count += 1
+            if retried:
+                self.retry_count += 1
+
+    def _describe_exception(self, exc) -> str:
+        if isinstance(exc, requests.exceptions.SSLError):
+            reason = ("TLS verification failed; for a private CA set ca_path to its PEM bundle "
+                      "(validate_certs=false only for tests)")
+        elif isinstance(exc, requests.exceptions.ConnectTimeout):
+            reason = "could not connect within %s seconds" % self.timeout
+        elif isinstance(exc, requests.exceptions.ReadTimeout):
+            reason = "no answer within %s seconds (timeout)" % self.timeout
+        elif isinstance(exc, requests.exceptions.ConnectionError):
+            reason = "could not connect to %s" % self.base_url
+        else:
+            reason = "request error"
+        # The exception's own text names host and cause, never headers; redact anyway.
+        return "%s (%s: %s)" % (reason, type(exc).__name__, self.redact(exc))
+
+    @staticmethod
+    def _api_messages(response):
+        try:
+            data = response.json()
+        except ValueError:
+            return []
+        if not isinstance(data, dict):
+            return []
+        messages = [str(message) for message in data.get("messages") or []]
+        for error in data.get("errors") or []:
+            if isinstance(error, dict):
+                field = error.get("field")
+                text = error.get("message")
+                messages.append("%s: %s" % (field, text) if field else str(text))
+        return messages
+
+    def _status_detail(self, status):
+        if status == 401:
+            return ("The API rejected the credentials and gives no detail. Used: URL %s, username %s, org_uuid %s. "
+                    "Check contrast_username and contrast_service_key (the Authorization header), contrast_api_key "
+                    "(the API-Key header), and that org_uuid is an organization this user belongs to."
+                    % (self.base_url, self.username, self.org_uuid))
+        if status == 403:
+            return "The API user %s lacks the permission for this call (writes need the organization admin role)." % self.username
+        if status == 404:
+            return "Not found (check contrast_url, including its context path such as /Contrast, and the ids used)."
+        return None
+
+    def _decode(self, method, path, response):
+        """The JSON object of a 2xx answer; a garbled one raises (and is retried for reads)."""
+        text = response.text
+        if not text.strip():
+            if method == "DELETE":
+                return {}
+            raise ContrastApiError(method, path, response.status_code,
+                                   detail="The server answered with an empty body where JSON was expected",
+                                   outcome_unknown=True)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            kind = response.headers.get("Content-Type", "unknown content type")
+            raise ContrastApiError(method, path, response.status_code,
+                                   detail="The server answered with a body that is not JSON (%s); a proxy may be in the way"
+                                   % self.redact(kind.split(";")[0]),
+                                   outcome_unknown=True)
+        if not isinstance(data, dict):
+            raise ContrastApiError(method, path, response.status_code, detail="The server answered with JSON that is not an object",
+                                   outcome_unknown=True)
+        if data.get("success") is False:
+            raise ContrastApiError(method, path, response.status_code, messages=self._api_messages(response))
+        return data
+
+    def request(self, method: str, path: str, params=None, body=None) -> dict:
+        """One API call, with retries as described in the module docstring; returns the JSON object.
+
+        Reads, PUTs and DELETEs are retried on every transient failure. A POST is retried only on
+        429 (the server refused it unprocessed); any other failure raises with
+        ``outcome_unknown`` so that the caller can look before it tries again.
+        """
+        idempotent = method in IDEMPOTENT_METHODS
+        url = self.api_root + path
+        last_error = None
+        delay = 0.0
+        for attempt in range(self.retries + 1):
+            if attempt and delay > 0:
+                self._sleep(delay)
+            self._wait_for_shared_pause()
+            self._count(retried=attempt > 0)
+            try:
+                response = self.session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self.verify)
+            except requests.exceptions.RequestException as exc:
+                refused_before_sending = isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError))
+                last_error = ContrastApiError(method, path, detail=self._describe_exception(exc),
+                                              outcome_unknown=not refused_before_sending, attempts=attempt + 1)
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise last_error  # a certificate problem does not go away by retrying
+                if not (idempotent or refused_before_sending):
+                    raise last_error
+                delay = self._backoff_delay(attempt)
+                continue
+
+            status = response.status_code
+            if status in TRANSIENT_STATUSES:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                delay = retry_after if retry_after is not None else self._backoff_delay(attempt)
+                if status == 429:
+                    # Everyone sharing this client waits, this thread included (via the shared pause).
+                    self._pause_everyone(delay)
+                    delay = 0.0
+                last_error = ContrastApiError(method, path, status, messages=self._api_messages(response),
+                                              detail=self._status_detail(status),
+                                              outcome_unknown=status in OUTCOME_UNKNOWN_STATUSES, attempts=attempt + 1)
+                if idempotent or status == 429:
+                    continue
+                raise last_error
+            if status >= 400:
+                raise ContrastApiError(method, path, status, messages=self._api_messages(response),
+                                       detail=self._status_detail(status),
+                                       outcome_unknown=status in OUTCOME_UNKNOWN_STATUSES, attempts=attempt + 1)
+            try:
+                return self._decode(method, path, response)
+            except ContrastApiError as err:
+                err.attempts = attempt + 1
+                if not (err.outcome_unknown and idempotent):
+                    raise
+                last_error = err
+                delay = self._backoff_delay(attempt)
+        raise ContrastApiError(last_error.method, last_error.path, last_error.status, last_error.messages,
+                               last_error.detail, last_error.outcome_unknown, attempts=self.retries + 1)
+
+    def paginate(self, path: str, key: str, page_size: int = DEFAULT_PAGE_SIZE, params=None):
+        """Yield every item of a paged list, one page at a time.
+
+        Advances by the number of items the server actually returned (it may clamp `limit`
+        silently), stops at `count` or at an empty page, and raises rather than loop when the
+        server answers the same page twice (it ignores `offset`).
+        """
+        offset = 0
+        previous_page = None
+        while True:
+            query = dict(params or {})
+            query.update({"offset": offset, "limit": page_size})
+            data = self.request("GET", path, params=query)
+            items = data.get(key) or []
+            if not items:
+                return
+            fingerprint = json.dumps(items, sort_keys=True, default=str)
+            if fingerprint == previous_page:
+                raise ContrastApiError(
+                    "GET", path, 200,
+                    detail="The server returned the same page for offset %d as for the previous offset: it ignores "
+                           "offset, so the list cannot be read completely" % offset)
+            previous_page = fingerprint
+            for item in items:
+                yield item
+            offset += len(items)
+            count = data.get("count")
+            if isinstance(count, int) and offset >= count:
+                return
+
+    # ------------------------------------------------------------------ users
+    def _user(self, raw) -> dict:
+        return normalize_user(raw, org_uuid=self.org_uuid)
+
+    def list_users(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
+        """Every user of the organization, canonical, each once (a list shifting under paging can repeat one)."""
+        seen = set()
+        users = []
+        for raw in self.paginate(self.dialect.users_path(self.org_uuid), self.dialect.users_key, page_size):
+            user = self._user(raw)
+            if user["user_id"] in seen:
+                continue
+            seen.add(user["user_id"])
+            users.append(user)
+        return users
+
+    def get_user(self, user_id: str):
+        """One user by id, canonical, or None when there is no such user."""
+        try:
+            data = self.request("GET", self.dialect.user_path(self.org_uuid, user_id))
+        except ContrastApiError as err:
+            if err.status == 404:
+                return None
+            raise
+        return self._user(data.get("user") or {})
+
+    def find_user(self, username: str, page_size: int = DEFAULT_PAGE_SIZE):
+        """One user by login (case-insensitive), paging only as far as needed; None when absent."""
+        for raw in self.paginate(self.dialect.users_path(self.org_uuid), self.dialect.users_key, page_size):
+            user = self._user(raw)
+            if same_username(user["username"], username):
+                return user
+        return None
+
+    def _complete(self, raw: dict, user_id=None) -> dict:
+        """A write's answer may carry only part of the user (the guide's examples do): re-read then."""
+        user = self._user(raw or {})
+        if user["user_id"] and all(user[key] is not None for key in ("username", "role", "enabled", "date_created")):
+            return user
+        fresh = self.get_user(user["user_id"] or user_id)
+        if fresh is None:
+            raise ContrastApiError("GET", self.dialect.user_path(self.org_uuid, user["user_id"] or user_id), 404,
+                                   detail="The user vanished right after it was written")
+        return fresh
+
+    def create_user(self, fields: dict) -> dict:
+        """Create (and so invite) a user; returns it canonical.
+
+        Never sends a second POST for a user that may already exist: after an answer that leaves
+        the outcome unknown, look the user up and only try again when it is not there.
+        """
+        path = self.dialect.users_path(self.org_uuid)
+        body = self.dialect.create_user_body(fields)
+        outcome_was_unknown = False
+        for attempt in range(self.retries + 1):
+            try:
+                data = self.request("POST", path, body=body)
+            except ContrastApiError as err:
+                if err.status == 409 and outcome_was_unknown:
+                    existing = self.find_user(fields["username"])
+                    if existing is not None:
+                        return existing
+                if not err.outcome_unknown:
+                    raise
+                outcome_was_unknown = True
+                existing = self.find_user(fields["username"])
+                if existing is not None:
+                    return existing  # our earlier POST went through; its answer was lost
+                if attempt == self.retries:
+                    raise ContrastApiError(err.method, err.path, err.status, err.messages, err.detail,
+                                           attempts=attempt + 1)
+                self._sleep(self._backoff_delay(attempt))
+                continue
+            return self._complete(data.get("user"))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def update_user(self, user_id: str, changes: dict) -> dict:
+        data = self.request("PUT", self.dialect.user_path(self.org_uuid, user_id), body=self.dialect.update_user_body(changes))
+        return self._complete(data.get("user"), user_id=user_id)
+
+    def delete_user(self, user_id: str) -> bool:
+        """Delete a user; False when it was already gone (a retried DELETE can meet its own success)."""
+        try:
+            self.request("DELETE", self.dialect.user_path(self.org_uuid, user_id))
+        except ContrastApiError as err:
+            if err.status == 404:
+                return False
+            raise
+        return True
+
+    # ------------------------------------------------------------------ org
+    def get_profile(self) -> dict:
+        data = self.request("GET", self.dialect.profile_path())
+        return normalize_user(data.get("user") or {})
+
+    def list_roles(self) -> list:
+        data = self.request("GET", self.dialect.roles_path(self.org_uuid))
+        return [{"name": role.get("name"), "description": role.get("description")} for role in data.get(self.dialect.roles_key) or []]
+
+    # ------------------------------------------------------------------ groups
+    def list_groups(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
+        groups = []
+        seen = set()
+        for raw in self.paginate(self.dialect.groups_path(self.org_uuid), self.dialect.groups_key, page_size):
+            group_id = raw.get("group_id")
+            if group_id in seen:
+                continue
+            seen.add(group_id)
+            groups.append({"group_id": group_id, "name": raw.get("name"), "description": raw.get("description")})
+        return groups
+
+    def list_group_members(self, group_id, page_size: int = DEFAULT_PAGE_SIZE) -> list:
+        """Members of one group as ``[{user_id, username}]``, pending invitations included."""
+        members = []
+        seen = set()
+        for raw in self.paginate(self.dialect.group_members_path(self.org_uuid, group_id), self.dialect.members_key, page_size):
+            user = self._user(raw)
+            if user["user_id"] in seen:
+                continue
+            seen.add(user["user_id"])
+            members.append({"user_id": user["user_id"], "username": user["username"]})
+        return members
+
+    def set_group_members(self, group_id, user_ids) -> None:
+        """Replace the group's whole member list (that is what the API's write does)."""
+        self.request("PUT", self.dialect.group_members_path(self.org_uuid, group_id), body=self.dialect.membership_body(user_ids))
+
+    def group_names_by_user(self, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
+        """``{user_id: [group names]}`` from one pass over the groups and their members."""
+        names = {}
+        for group in self.list_groups(page_size):
+            for member in self.list_group_members(group["group_id"], page_size):
+                names.setdefault(member["user_id"], []).append(group["name"])
+        return names

@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The canonical user model, role names, input validation and client-side filters.
+
+Private to this collection: not a public API, may change without notice.
+
+Every module returns users in the one shape built by :func:`normalize_user`, whatever the API
+returned, so playbooks can chain modules without reshaping data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+ROLES = ("ROLE_ADMIN", "ROLE_EDIT", "ROLE_RULES_ADMIN", "ROLE_VIEW", "ROLE_NO_ACCESS")
+
+# Fields of the canonical user, in the order they are documented.
+CANONICAL_FIELDS = (
+    "user_id", "username", "email", "first_name", "last_name", "enabled", "role", "groups",
+    "api_only", "protect_enabled", "date_created", "last_login", "date_created_iso",
+    "last_login_iso", "org_uuid",
+)
+
+# Deliberately simple: one @, a dot in the domain, no spaces. The server has the last word; this
+# only catches typos before any request is sent.
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+MS_PER_DAY = 86400 * 1000
+
+
+def epoch_ms_to_iso(value):
+    """Epoch milliseconds (as the API gives them) to ISO 8601 UTC, or None."""
+    if value is None or value == "":
+        return None
+    try:
+        millis = int(value)
+    except (TypeError, ValueError):
+        return None
+    moment = datetime.datetime.fromtimestamp(millis / 1000.0, tz=datetime.timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def now_ms() -> int:
+    return int(datetime.datetime.now(tz=datetime.timezone.utc).timestamp() * 1000)
+
+
+def is_valid_email(value) -> bool:
+    return isinstance(value, str) and bool(_EMAIL_RE.match(value))
+
+
+def role_error(role) -> str | None:
+    """A message naming the valid roles when `role` is not one of them, else None."""
+    if role in ROLES:
+        return None
+    return "Unknown role %r. Valid roles are: %s (names are case-sensitive)." % (role, ", ".join(ROLES))
+
+
+def _role_name(raw_role):
+    # The guide gives a ROLE_* string; other dialects give an object with a name.
+    if isinstance(raw_role, dict):
+        return raw_role.get("name")
+    return raw_role
+
+
+def _first_present(raw: dict, *keys):
+    for key in keys:
+        if raw.get(key) is not None:
+            return raw[key]
+    return None
+
+
+def normalize_user(raw: dict, org_uuid: str | None = None, groups=None) -> dict:
+    """Build the canonical user from one API user object.
+
+    `groups` (a list of group names) overrides what the API object says; when neither knows the
+    groups, `groups` is None (unknown), never an empty list (which would claim "in no group").
+    """
+    username = _first_present(raw, "username", "email")
+    email = _first_present(raw, "email", "username")
+    date_created = _first_present(raw, "date_created")
+    last_login = _first_present(raw, "last_login")
+    if groups is None and isinstance(raw.get("groups"), list):
+        groups = [group.get("name") if isinstance(group, dict) else group for group in raw["groups"]]
+    user = {
+        "user_id": _first_present(raw, "user_id", "user_uid", "id"),
+        "username": username,
+        "email": email,
+        "first_name": raw.get("first_name"),
+        "last_name": raw.get("last_name"),
+        "enabled": raw.get("enabled"),
+        "role": _role_name(raw.get("role")),
+        "groups": sorted(groups) if groups is not None else None,
+        "api_only": raw.get("api_only"),
+        "protect_enabled": _first_present(raw, "protect_enabled", "rasp_enabled"),
+        "date_created": date_created,
+        "last_login": last_login,
+        "date_created_iso": epoch_ms_to_iso(date_created),
+        "last_login_iso": epoch_ms_to_iso(last_login),
+        "org_uuid": raw.get("org_uuid") or org_uuid,
+    }
+    return user
+
+
+def same_username(left, right) -> bool:
+    """Logins are email addresses: compare them case-insensitively."""
+    if left is None or right is None:
+        return False
+    return left.strip().lower() == right.strip().lower()
+
+
+def is_inactive(user: dict, days: int, now: int | None = None) -> bool:
+    """True when the user has not logged in for `days` days, or never logged in."""
+    if user.get("last_login") is None:
+        return True
+    current = now_ms() if now is None else now
+    return current - int(user["last_login"]) >= days * MS_PER_DAY
+
+
+def filter_users(users, roles=None, enabled=None, inactive_days=None, now=None):
+    """Client-side filters: the API has none. Each filter given narrows the result."""
+    selected = []
+    for user in users:
+        if roles and user.get("role") not in roles:
+            continue
+        if enabled is not None and bool(user.get("enabled")) != enabled:
+            continue
+        if inactive_days is not None and not is_inactive(user, inactive_days, now):
+            continue
+        selected.append(user)
+    return selected
+
+
+# Attributes a module can set on an existing user, in canonical names (username is immutable).
+MANAGED_FIELDS = ("first_name", "last_name", "email", "role", "enabled", "api_only", "protect_enabled")
+REQUIRED_TO_CREATE = ("first_name", "last_name", "role")
+
+
+def immutable_change_error(current: dict, wanted: dict) -> str | None:
+    """A message when `wanted` asks to change the login or email of `current`, else None.
+
+    The API cannot change either after creation, so the only path is a new account.
+    """
+    for field in ("username", "email"):
+        value = wanted.get(field)
+        if value is not None and not same_username(value, current.get(field)):
+            return ("The %s of an existing user cannot be changed through the Contrast API (current %r, asked %r). "
+                    "To move someone to a new login: disable the old account (state=disabled, which keeps its audit "
+                    "history), then create the new one (state=present with the new username)."
+                    % (field, current.get(field), value))
+    return None
+
+
+def user_changes(current: dict, wanted: dict) -> dict:
+    """The managed fields of `wanted` (None means "not given") whose value differs from `current`."""
+    changes = {}
+    for field in MANAGED_FIELDS:
+        value = wanted.get(field)
+        if value is None:
+            continue
+        if field == "email":
+            continue  # immutable: refused earlier by immutable_change_error, equal otherwise
+        if current.get(field) != value:
+            changes[field] = value
+    return changes
+
+
+def diff_view(user: dict | None, fields=None) -> dict:
+    """The part of a user a diff shows: its login and the managed fields (or just `fields`)."""
+    if not user:
+        return {}
+    shown = {"username": user.get("username")}
+    for field in fields if fields is not None else MANAGED_FIELDS:
+        shown[field] = user.get(field)
+    return shown
+
+
+def predicted_user(current: dict | None, changes: dict, org_uuid: str | None = None) -> dict:
+    """What a user will look like after `changes` (for check mode), in the canonical form."""
+    if current is None:
+        raw = dict(changes)
+        raw.setdefault("enabled", True)
+        raw.setdefault("email", raw.get("username"))
+        return normalize_user(raw, org_uuid=org_uuid)
+    user = dict(current)
+    user.update(changes)
+    return user

@@ -1,0 +1,248 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: contrast_group_membership
+short_description: Manage who is in a Contrast Security access group
+version_added: 0.1.0
+description:
+  - Adds users to an access group, removes them, or makes the group's members exactly a given list.
+  - Access groups grant application-level access in Contrast, separately from the organization role.
+  - The API's membership write replaces the whole member list. The module reads the current members,
+    computes the new set, and sends one write only when the set changes. Members that were not asked
+    about are never dropped, except with O(state=exact).
+  - After a write the module reads the members again and fails if they are not what it sent (another
+    writer changed the group at the same time), rather than report success.
+  - Users with a pending invitation are members like any other.
+author:
+  - Contrast Security identity collection contributors
+extends_documentation_fragment:
+  - contrast_security.identity.connection
+attributes:
+  check_mode:
+    support: full
+    description: Sends no write request; reports the same C(changed), C(diff), RV(added) and RV(removed) as the real run.
+  diff_mode:
+    support: full
+    description: The members before and after, as sorted usernames.
+options:
+  group:
+    description:
+      - Name of the access group, matched exactly (case included). An unknown name fails and lists close matches.
+      - Exactly one of O(group) and O(group_id) is required.
+    type: str
+  group_id:
+    description: Id of the access group.
+    type: str
+  users:
+    description:
+      - Usernames (logins) of the users, matched case-insensitively.
+      - Resolved to user ids with one pass over the user list (skipped when every name is already a member).
+    type: list
+    elements: str
+  user_ids:
+    description: Ids of the users, in addition to O(users).
+    type: list
+    elements: str
+  state:
+    description:
+      - V(present) makes sure these users are members.
+      - V(absent) makes sure these users are not members.
+      - V(exact) makes these users the only members, removing everyone else. O(users) or O(user_ids) must then
+        be given explicitly; an explicitly empty list empties the group.
+    type: str
+    choices: [present, absent, exact]
+    default: present
+  missing_users:
+    description:
+      - What to do with usernames or ids that are not users of the organization.
+      - V(fail) fails before any write and names each of them.
+      - V(ignore) leaves them out with a warning (useful when offboarding people someone already deleted).
+    type: str
+    choices: [fail, ignore]
+    default: fail
+seealso:
+  - module: contrast_security.identity.contrast_group_info
+  - module: contrast_security.identity.contrast_user
+"""
+
+EXAMPLES = r"""
+- name: Give two developers access to the payments applications
+  contrast_security.identity.contrast_group_membership:
+    group: Payments Team
+    users:
+      - jane.doe@example.com
+      - john.smith@example.com
+
+- name: Revoke one person's access
+  contrast_security.identity.contrast_group_membership:
+    group: Payments Team
+    users: [john.smith@example.com]
+    state: absent
+
+- name: The security champions are exactly these people
+  contrast_security.identity.contrast_group_membership:
+    group: Security Champions
+    users: "{{ champions }}"
+    state: exact
+
+- name: Empty a group (the empty list must be explicit)
+  contrast_security.identity.contrast_group_membership:
+    group: Contractors
+    users: []
+    state: exact
+"""
+
+RETURN = r"""
+group:
+  description: The access group.
+  returned: always
+  type: dict
+  contains:
+    group_id:
+      description: Id of the group.
+      type: raw
+      sample: 7
+    name:
+      description: Name of the group.
+      type: str
+      sample: Payments Team
+members:
+  description: Usernames of the members after the run (in check mode, as they would be), sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: [jane.doe@example.com, john.smith@example.com]
+added:
+  description: Usernames this run adds, sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: [jane.doe@example.com]
+removed:
+  description: Usernames this run removes, sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+missing:
+  description: Usernames or ids that are not users of the organization (only with O(missing_users=ignore)).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+diff:
+  description: The members before and after, as sorted usernames.
+  returned: always
+  type: dict
+  sample:
+    before: {members: [john.smith@example.com]}
+    after: {members: [jane.doe@example.com, john.smith@example.com]}
+"""
+
+from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
+from ansible_collections.contrast_security.identity.plugins.module_utils.groups import GroupLookupError, find_group, plan_members
+
+
+def resolve_users(module, members):
+    """Usernames and ids asked for -> ({user_id: username}, [missing]); one user-list pass at most."""
+    params = module.params
+    names = [name.strip() for name in params["users"] or []]
+    ids = [str(user_id) for user_id in params["user_ids"] or []]
+    by_name = dict((member["username"].lower(), member) for member in members if member["username"])
+    by_id = dict((str(member["user_id"]), member) for member in members)
+
+    unresolved_names = [name for name in names if name.lower() not in by_name]
+    unresolved_ids = [user_id for user_id in ids if user_id not in by_id]
+    if unresolved_names or unresolved_ids:
+        for user in module.client.list_users():
+            if user["username"]:
+                by_name.setdefault(user["username"].lower(), user)
+            by_id.setdefault(str(user["user_id"]), user)
+
+    wanted = {}
+    missing = []
+    for name in names:
+        user = by_name.get(name.lower())
+        if user is None:
+            missing.append(name)
+        else:
+            wanted[str(user["user_id"])] = user["username"]
+    for user_id in ids:
+        user = by_id.get(user_id)
+        if user is None:
+            missing.append(user_id)
+        else:
+            wanted[user_id] = user["username"]
+    return wanted, missing
+
+
+def ensure_membership(module):
+    params = module.params
+    client = module.client
+    try:
+        group = find_group(client.list_groups(), name=params["group"], group_id=params["group_id"])
+    except GroupLookupError as err:
+        module.fail_json(msg=str(err))
+    group_ref = {"group_id": group["group_id"], "name": group["name"]}
+
+    members = client.list_group_members(group["group_id"])
+    wanted, missing = resolve_users(module, members)
+    if missing and params["missing_users"] == "fail":
+        module.fail_json(msg="Not users of the organization: %s. Nothing was changed. (Use missing_users=ignore to leave "
+                             "unknown users out.)" % ", ".join(missing), group=group_ref, missing=missing)
+    if missing:
+        module.warn("Not users of the organization, left out: %s" % ", ".join(missing))
+
+    names = dict((str(member["user_id"]), member["username"]) for member in members)
+    names.update(wanted)
+    current_ids = [str(member["user_id"]) for member in members]
+    new_ids, added, removed = plan_members(current_ids, list(wanted), params["state"])
+
+    usernames = lambda user_ids: sorted(names[user_id] for user_id in user_ids)  # noqa: E731
+    changed = bool(added or removed)
+    if changed and not module.check_mode:
+        client.set_group_members(group["group_id"], new_ids)
+        after_write = client.list_group_members(group["group_id"])
+        if sorted(str(member["user_id"]) for member in after_write) != sorted(new_ids):
+            module.fail_json(
+                msg="The members of %r after the write are not what was sent: another writer changed the group at the "
+                    "same time. Run again to converge." % group["name"],
+                group=group_ref, sent=usernames(new_ids), members=sorted(member["username"] for member in after_write))
+
+    return dict(
+        changed=changed,
+        group=group_ref,
+        members=usernames(new_ids),
+        added=usernames(added),
+        removed=usernames(removed),
+        missing=missing,
+        diff=dict(before={"members": usernames(current_ids)}, after={"members": usernames(new_ids)}) if changed
+        else dict(before={}, after={}),
+    )
+
+
+def main():
+    module = ContrastModule(
+        argument_spec=dict(
+            group=dict(type="str"),
+            group_id=dict(type="str"),
+            users=dict(type="list", elements="str"),
+            user_ids=dict(type="list", elements="str"),
+            state=dict(type="str", default="present", choices=["present", "absent", "exact"]),
+            missing_users=dict(type="str", default="fail", choices=["fail", "ignore"]),
+        ),
+        required_one_of=[("group", "group_id"), ("users", "user_ids")],
+        mutually_exclusive=[("group", "group_id")],
+        supports_check_mode=True,
+    )
+    module.run(ensure_membership)
+
+
+if __name__ == "__main__":
+    main()

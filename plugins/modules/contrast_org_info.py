@@ -1,0 +1,108 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: contrast_org_info
+short_description: Check the credentials and organization, and read who the API user is and which roles exist
+version_added: 0.1.0
+description:
+  - Reads the API user's profile (which proves the credentials) and the organization's roles (which proves
+    that O(org_uuid) is an organization the API user can reach).
+  - A preflight for playbooks and a credential test for AWX job templates. When a check fails, the message says
+    which one (the credentials, or the organization) and what to look at.
+author:
+  - Contrast Security identity collection contributors
+extends_documentation_fragment:
+  - contrast_security.identity.connection
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it behaves the same in check mode.
+  diff_mode:
+    support: none
+options: {}
+"""
+
+EXAMPLES = r"""
+- name: Preflight, before changing anything
+  contrast_security.identity.contrast_org_info:
+  register: org
+
+- name: Stop unless the API user is an organization admin
+  ansible.builtin.assert:
+    that: org.profile.role == 'ROLE_ADMIN' or org.profile.role is none
+    fail_msg: "{{ org.profile.username }} cannot manage users"
+"""
+
+RETURN = r"""
+profile:
+  description: The API user, in the canonical form (fields the profile endpoint does not give are V(null)).
+  returned: always
+  type: dict
+  sample:
+    username: api.admin@example.com
+    first_name: API
+    last_name: Admin
+    role: ROLE_ADMIN
+roles:
+  description: The roles the organization offers.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The role's name, as used in O(contrast_security.identity.contrast_user#module:role).
+      type: str
+      sample: ROLE_EDIT
+    description:
+      description: What the role is for.
+      type: str
+      sample: Editor
+org_uuid:
+  description: The organization checked.
+  returned: always
+  type: str
+msg:
+  description: The verdict, in a sentence.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
+from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError
+
+
+def check_org(module):
+    client = module.client
+    try:
+        profile = client.get_profile()
+    except ContrastApiError as err:
+        if err.status in (401, 403):
+            module.fail_api(err, verdict="credentials rejected")
+        raise
+    try:
+        roles = client.list_roles()
+    except ContrastApiError as err:
+        if err.status in (401, 403, 404):
+            err.detail = ("The credentials work (the profile of %s was read), but the organization %s is unknown or out of "
+                          "reach for this user: check org_uuid (Organization Settings > General; the UUID, not the name)."
+                          % (profile["username"], client.org_uuid))
+            module.fail_api(err, verdict="organization unreachable", profile=profile)
+        raise
+    profile["org_uuid"] = client.org_uuid
+    return dict(changed=False, profile=profile, roles=roles, org_uuid=client.org_uuid,
+                msg="Credentials of %s work for organization %s (%d roles)." % (profile["username"], client.org_uuid, len(roles)))
+
+
+def main():
+    module = ContrastModule(argument_spec={}, supports_check_mode=True)
+    module.run(check_org)
+
+
+if __name__ == "__main__":
+    main()

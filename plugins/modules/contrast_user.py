@@ -1,0 +1,269 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: contrast_user
+short_description: Create (invite), update, disable, re-enable or delete one Contrast Security user
+version_added: 0.1.0
+description:
+  - Manages the lifecycle of one user of a Contrast Security organization through the REST API.
+  - V(present) creates the user when missing (the API then sends an invitation email; the account stays
+    pending until it is accepted), updates the given attributes that differ, and re-enables a disabled user.
+  - V(disabled) makes sure an existing user is disabled. It never creates anyone. This is the safe way to
+    offboard someone; the account and its audit history are kept.
+  - V(absent) deletes the user. B(Deleting is permanent and destroys the user's audit history); prefer V(disabled).
+  - Only the attributes given are compared and changed; an attribute left out is never touched.
+  - The login (O(username)) and O(email) cannot be changed through the API. Asking for it fails before any
+    write, and the message explains the way out (disable the old account, create a new one).
+  - A create is never retried blindly. When the answer to a create is lost (connection error, 5xx), the module
+    looks the user up before trying again, so no second account and no second invitation is made.
+author:
+  - Contrast Security identity collection contributors
+extends_documentation_fragment:
+  - contrast_security.identity.connection
+attributes:
+  check_mode:
+    support: full
+    description: Sends no write request; reports the same C(changed) and C(diff) the real run produces.
+  diff_mode:
+    support: full
+    description: Shows the user's login and the fields that change, before and after.
+options:
+  username:
+    description:
+      - Login of the user, an email address. Matched case-insensitively.
+      - At least one of O(username) and O(user_id) is required; to create a user, O(username) is.
+    type: str
+  user_id:
+    description:
+      - Id of the user. Finds the user with one request instead of paging through the user list.
+      - When both O(user_id) and O(username) are given they must name the same user.
+    type: str
+  first_name:
+    description: First name. Required to create a user.
+    type: str
+  last_name:
+    description: Last name. Required to create a user.
+    type: str
+  email:
+    description:
+      - Contact email. Defaults to O(username) when the user is created. Cannot be changed afterwards.
+    type: str
+  role:
+    description: Organization role. Required to create a user.
+    type: str
+    choices: [ROLE_ADMIN, ROLE_EDIT, ROLE_RULES_ADMIN, ROLE_VIEW, ROLE_NO_ACCESS]
+  api_only:
+    description: Whether the account is an API-only (service) account without UI access.
+    type: bool
+  protect_enabled:
+    description: Whether Contrast Protect is enabled for the user.
+    type: bool
+  state:
+    description:
+      - V(present) creates or updates the user and makes sure it is enabled.
+      - V(disabled) disables an existing user (and applies the other attributes given); a missing user is left missing.
+      - V(absent) deletes the user permanently, with its audit history.
+    type: str
+    choices: [present, disabled, absent]
+    default: present
+seealso:
+  - module: contrast_security.identity.contrast_user_info
+  - module: contrast_security.identity.contrast_group_membership
+"""
+
+EXAMPLES = r"""
+- name: Invite a new developer (or make sure her account matches)
+  contrast_security.identity.contrast_user:
+    username: jane.doe@example.com
+    first_name: Jane
+    last_name: Doe
+    role: ROLE_EDIT
+  register: jane
+
+- name: Tell whether an invitation went out
+  ansible.builtin.debug:
+    msg: "Invitation sent to {{ jane.user.username }}"
+  when: jane.invited
+
+- name: Promote her, leaving every other attribute alone
+  contrast_security.identity.contrast_user:
+    username: jane.doe@example.com
+    role: ROLE_ADMIN
+
+- name: Offboard someone who left (keeps the account and its audit history)
+  contrast_security.identity.contrast_user:
+    username: john.smith@example.com
+    state: disabled
+
+- name: Delete an account for good (destroys its audit history)
+  contrast_security.identity.contrast_user:
+    user_id: 3c8a1f0e9b2d4e6f8a0b1c2d3e4f5a6b
+    state: absent
+"""
+
+RETURN = r"""
+user:
+  description:
+    - The user after the run, in the canonical form (see M(contrast_security.identity.contrast_user_info)).
+    - V(null) when the user does not exist after the run.
+    - In check mode, the user as it would be; a user that would be created has no RV(user.user_id) yet.
+  returned: always
+  type: dict
+  sample:
+    user_id: 3c8a1f0e9b2d4e6f8a0b1c2d3e4f5a6b
+    username: jane.doe@example.com
+    email: jane.doe@example.com
+    first_name: Jane
+    last_name: Doe
+    enabled: true
+    role: ROLE_EDIT
+    groups: null
+    api_only: false
+    protect_enabled: false
+    date_created: 1700000000000
+    last_login: null
+    date_created_iso: "2023-11-14T22:13:20.000Z"
+    last_login_iso: null
+    org_uuid: 0e5a1c2d-7b3f-4c11-9a8e-5d6f7a8b9c0d
+invited:
+  description: Whether this run created the user (which makes the API send an invitation email).
+  returned: always
+  type: bool
+  sample: true
+diff:
+  description: The user's login and the fields that change, before and after; empty dicts when nothing changes.
+  returned: always
+  type: dict
+  sample:
+    before: {username: jane.doe@example.com, role: ROLE_EDIT}
+    after: {username: jane.doe@example.com, role: ROLE_ADMIN}
+msg:
+  description: What happened, in a sentence.
+  returned: always
+  type: str
+  sample: Updated jane.doe@example.com (role).
+"""
+
+from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
+    REQUIRED_TO_CREATE,
+    ROLES,
+    diff_view,
+    immutable_change_error,
+    is_valid_email,
+    predicted_user,
+    same_username,
+    user_changes,
+)
+
+
+def find_user(module):
+    client = module.client
+    user_id, username = module.params["user_id"], module.params["username"]
+    if user_id:
+        user = client.get_user(user_id)
+        if user and username and not same_username(user["username"], username):
+            module.fail_json(msg=immutable_change_error(user, {"username": username}), user=user)
+        return user
+    return client.find_user(username)
+
+
+def wanted_fields(params) -> dict:
+    return dict((field, params[field]) for field in ("first_name", "last_name", "email", "role", "api_only", "protect_enabled"))
+
+
+def result(changed, user, before, after, msg, invited=False):
+    return dict(changed=changed, user=user, invited=invited, diff=dict(before=before, after=after), msg=msg)
+
+
+def ensure_user(module):
+    params = module.params
+    state = params["state"]
+    who = params["username"] or params["user_id"]
+    current = find_user(module)
+
+    if state == "absent":
+        if current is None:
+            return result(False, None, {}, {}, "User %s does not exist; nothing to delete." % who)
+        if not module.check_mode:
+            module.client.delete_user(current["user_id"])
+        return result(True, None, diff_view(current), {}, "Deleted %s permanently." % current["username"])
+
+    wanted = wanted_fields(params)
+    if current is None:
+        if state == "disabled":
+            return result(False, None, {}, {}, "User %s does not exist; nothing to disable." % who)
+        return create_user(module, wanted)
+
+    problem = immutable_change_error(current, wanted)
+    if problem:
+        module.fail_json(msg=problem, user=current)
+    wanted["enabled"] = state == "present"
+    changes = user_changes(current, wanted)
+    if not changes:
+        return result(False, current, {}, {}, "User %s is as wanted." % current["username"])
+    if module.check_mode:
+        user = predicted_user(current, changes)
+    else:
+        user = module.client.update_user(current["user_id"], changes)
+    fields = sorted(changes)
+    return result(True, user, diff_view(current, fields), diff_view(predicted_user(current, changes), fields),
+                  "Updated %s (%s)." % (current["username"], ", ".join(fields)))
+
+
+def create_user(module, wanted):
+    params = module.params
+    if not params["username"]:
+        module.fail_json(msg="No user has id %s, and a user can only be created from a username (its login email)."
+                             % params["user_id"])
+    missing = [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
+    if missing:
+        module.fail_json(msg="User %s does not exist, and creating it needs %s." % (params["username"], ", ".join(missing)))
+    fields = dict((key, value) for key, value in wanted.items() if value is not None)
+    fields["username"] = params["username"]
+    fields.setdefault("email", params["username"])
+    planned = predicted_user(None, fields, org_uuid=params["org_uuid"])
+    user = planned if module.check_mode else module.client.create_user(fields)
+    after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
+                                                    "protect_enabled") if planned.get(field) is not None])
+    return result(True, user, {}, after, "Created %s; the API sent an invitation email." % params["username"], invited=True)
+
+
+def validate(module):
+    params = module.params
+    for field in ("username", "email"):
+        if params[field] is not None and not is_valid_email(params[field]):
+            module.fail_json(msg="%s %r is not a valid email address." % (field, params[field]))
+    for field in ("first_name", "last_name"):
+        if params[field] is not None and not params[field].strip():
+            module.fail_json(msg="%s must not be empty." % field)
+
+
+def main():
+    module = ContrastModule(
+        argument_spec=dict(
+            username=dict(type="str"),
+            user_id=dict(type="str"),
+            first_name=dict(type="str"),
+            last_name=dict(type="str"),
+            email=dict(type="str"),
+            role=dict(type="str", choices=list(ROLES)),
+            api_only=dict(type="bool"),
+            protect_enabled=dict(type="bool"),
+            state=dict(type="str", default="present", choices=["present", "disabled", "absent"]),
+        ),
+        required_one_of=[("username", "user_id")],
+        supports_check_mode=True,
+    )
+    validate(module)
+    module.run(ensure_user)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The client's logic against a scripted session: auth, retries, backoff, paging, errors."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+
+import pytest
+import requests
+
+from ansible_collections.contrast_security.identity.plugins.module_utils import client as C
+
+SERVICE_KEY = "SVC-SECRET-123"
+API_KEY = "API-SECRET-456"
+AUTH = base64.b64encode(b"api@example.com:" + SERVICE_KEY.encode()).decode()
+ORG = "org-uuid-1"
+
+
+class FakeResponse:
+    def __init__(self, status=200, body=None, text=None, headers=None):
+        self.status_code = status
+        self.text = text if text is not None else ("" if body is None else json.dumps(body))
+        self.headers = headers or {}
+
+    def json(self):
+        return json.loads(self.text)
+
+
+class ScriptedSession:
+    """Answers requests from a script (a list of responses or exceptions, or a callable)."""
+
+    def __init__(self, script):
+        self.script = script
+        self.calls = []
+        self.headers = {}
+
+    def request(self, method, url, params=None, json=None, timeout=None, verify=None):
+        self.calls.append({"method": method, "url": url, "params": dict(params or {}), "json": json,
+                           "timeout": timeout, "verify": verify})
+        if callable(self.script):
+            answer = self.script(method, url, params or {}, json)
+        else:
+            answer = self.script.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def make_client(script, **kwargs):
+    sleeps = []
+    options = dict(contrast_url="https://teamserver.example.com/Contrast/", username="api@example.com",
+                   service_key=SERVICE_KEY, api_key=API_KEY, org_uuid=ORG, retries=3,
+                   sleep=sleeps.append, rng=random.Random(7))
+    options.update(kwargs)
+    client = C.ContrastClient(**options)
+    session = ScriptedSession(script)
+    session.headers = client.session.headers
+    client.session = session
+    return client, session, sleeps
+
+
+def ok(body=None):
+    payload = {"success": True}
+    payload.update(body or {})
+    return FakeResponse(200, payload)
+
+
+def test_headers_and_url():
+    client, session, _ = make_client([ok({"user": {"username": "api@example.com"}})])
+    client.get_profile()
+    assert session.headers["Authorization"] == AUTH
+    assert session.headers["API-Key"] == API_KEY
+    assert session.headers["Accept"] == "application/json"
+    assert session.headers["Content-Type"] == "application/json"
+    assert session.calls[0]["url"] == "https://teamserver.example.com/Contrast/api/ng/profile"
+    assert session.calls[0]["timeout"] == 30
+    assert session.calls[0]["verify"] is True
+
+
+@pytest.mark.parametrize("given,expected", [
+    ("https://h.example.com/Contrast", "https://h.example.com/Contrast"),
+    ("https://h.example.com/Contrast/", "https://h.example.com/Contrast"),
+    ("https://h.example.com/Contrast/api/", "https://h.example.com/Contrast"),
+    (" http://127.0.0.1:8080/Contrast ", "http://127.0.0.1:8080/Contrast"),
+])
+def test_base_url_normalisation(given, expected):
+    assert C.normalize_base_url(given) == expected
+
+
+@pytest.mark.parametrize("given", ["h.example.com/Contrast", "ftp://h/Contrast", "", None])
+def test_base_url_without_scheme_is_refused(given):
+    with pytest.raises(ValueError, match="must start with https://"):
+        C.normalize_base_url(given)
+
+
+def test_tls_options_reach_every_request():
+    client, session, _ = make_client([ok({"roles": []})], ca_path="/etc/ca.pem", timeout=7)
+    client.list_roles()
+    assert session.calls[0]["verify"] == "/etc/ca.pem"
+    assert session.calls[0]["timeout"] == 7
+    client, session, _ = make_client([ok({"roles": []})], validate_certs=False)
+    client.list_roles()
+    assert session.calls[0]["verify"] is False
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_transient_statuses_are_retried_with_backoff(status):
+    client, session, sleeps = make_client([FakeResponse(status), FakeResponse(status), ok({"roles": [{"name": "ROLE_VIEW"}]})])
+    assert client.list_roles() == [{"name": "ROLE_VIEW", "description": None}]
+    assert len(session.calls) == 3
+    assert len(sleeps) == 2
+    # full jitter: each delay lies in [0, base * 2**attempt]
+    assert 0 <= sleeps[0] <= C.BACKOFF_BASE
+    assert 0 <= sleeps[1] <= C.BACKOFF_BASE * 2
+    assert client.retry_count == 2
+
+
+def test_backoff_grows_exponentially_and_is_capped():
+    client, _, _ = make_client([], backoff_base=1.0, backoff_cap=5.0, rng=random.Random(1))
+    upper = [max(client._backoff_delay(attempt) for _ in range(200)) for attempt in range(6)]
+    assert upper[0] <= 1.0 and upper[1] <= 2.0 and upper[2] <= 4.0
+    assert upper[2] > 2.0  # it does use the larger window
+    assert all(value <= 5.0 for value in upper[3:])
+
+
+def test_retry_after_is_honoured():
+    client, _, sleeps = make_client([FakeResponse(429, headers={"Retry-After": "3"}), ok({"roles": []})])
+    client.list_roles()
+    assert len(sleeps) == 1 and 2.9 < sleeps[0] <= 3.0
+
+
+def test_retry_after_http_date_and_garbage():
+    assert C.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert C.parse_retry_after("soon") is None
+    assert C.parse_retry_after("100000") == C.RETRY_AFTER_CAP
+
+
+def test_gives_up_after_retries_naming_method_path_and_status():
+    client, session, _ = make_client([FakeResponse(503)] * 4)
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.list_roles()
+    assert len(session.calls) == 4  # 1 + retries
+    text = str(caught.value)
+    assert "GET /ng/org-uuid-1/roles" in text
+    assert "HTTP 503" in text
+    assert "after 4 attempts" in text
+
+
+def test_500_is_not_retried():
+    client, session, _ = make_client([FakeResponse(500, {"success": False, "messages": ["boom"]})])
+    with pytest.raises(C.ContrastApiError, match="HTTP 500: boom"):
+        client.list_roles()
+    assert len(session.calls) == 1
+
+
+def test_connection_errors_are_retried_for_reads():
+    client, session, _ = make_client([requests.exceptions.ConnectionError("reset"), ok({"roles": []})])
+    assert client.list_roles() == []
+    assert len(session.calls) == 2
+
+
+def test_unreachable_server_gives_a_clear_message():
+    client, session, _ = make_client([requests.exceptions.ConnectTimeout("x")] * 4, timeout=2)
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.get_profile()
+    assert "could not connect within 2 seconds" in str(caught.value)
+    assert caught.value.status is None
+    assert len(session.calls) == 4
+
+
+def test_tls_failure_is_not_retried_and_explains_ca_path():
+    client, session, _ = make_client([requests.exceptions.SSLError("certificate verify failed")])
+    with pytest.raises(C.ContrastApiError, match="ca_path"):
+        client.get_profile()
+    assert len(session.calls) == 1
+
+
+@pytest.mark.parametrize("bad", [
+    FakeResponse(200, text=""),
+    FakeResponse(200, text="{not json"),
+    FakeResponse(200, text="<html><body>Bad gateway</body></html>", headers={"Content-Type": "text/html"}),
+])
+def test_garbled_answers_to_reads_are_retried(bad):
+    client, session, _ = make_client([bad, ok({"roles": []})])
+    assert client.list_roles() == []
+    assert len(session.calls) == 2
+
+
+def test_garbled_answer_that_persists_fails_clearly():
+    client, _, _ = make_client([FakeResponse(200, text="<html/>", headers={"Content-Type": "text/html; charset=utf-8"})] * 4)
+    with pytest.raises(C.ContrastApiError, match="not JSON \\(text/html\\)"):
+        client.list_roles()
+
+
+def test_401_names_the_credentials_used_but_no_secret():
+    client, _, _ = make_client([FakeResponse(401, text="")])
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.get_profile()
+    text = str(caught.value)
+    assert "HTTP 401" in text
+    assert "api@example.com" in text and ORG in text and "https://teamserver.example.com/Contrast" in text
+    assert "Authorization header" in text and "API-Key header" in text
+    for secret in (SERVICE_KEY, API_KEY, AUTH):
+        assert secret not in text
+
+
+def test_redact_hides_every_form_of_the_secrets():
+    client, _, _ = make_client([])
+    text = "key %s svc %s header %s" % (API_KEY, SERVICE_KEY, AUTH)
+    cleaned = client.redact(text)
+    for secret in (SERVICE_KEY, API_KEY, AUTH):
+        assert secret not in cleaned
+
+
+def test_error_from_an_exception_that_mentions_a_secret_is_redacted():
+    client, _, _ = make_client([requests.exceptions.ConnectionError("proxy said %s" % AUTH)] * 4)
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.get_profile()
+    assert AUTH not in str(caught.value)
+
+
+def test_api_error_messages_and_field_errors_are_reported():
+    body = {"success": False, "messages": ["Invalid role"], "errors": [{"field": "role", "message": "bad"}]}
+    client, _, _ = make_client([FakeResponse(400, body)])
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.update_user("u1", {"role": "ROLE_X"})
+    assert caught.value.messages == ["Invalid role", "role: bad"]
+    assert caught.value.status == 400
+
+
+def test_success_false_in_a_200_is_an_error():
+    client, _, _ = make_client([FakeResponse(200, {"success": False, "messages": ["nope"]})])
+    with pytest.raises(C.ContrastApiError, match="nope"):
+        client.list_roles()
+
+
+# ---------------------------------------------------------------- paging
+def paged_server(total, max_page=None, ignore_offset=False, report_count=True):
+    people = [{"user_id": "u%05d" % i, "username": "user%05d@example.com" % i, "role": "ROLE_VIEW", "enabled": True,
+               "date_created": 1} for i in range(total)]
+
+    def answer(method, url, params, body):
+        offset = 0 if ignore_offset else int(params["offset"])
+        limit = int(params["limit"])
+        if max_page:
+            limit = min(limit, max_page)
+        payload = {"users": people[offset:offset + limit]}
+        if report_count:
+            payload["count"] = total
+        return ok(payload)
+    return answer
+
+
+def test_paging_reads_everything_in_exact_page_count():
+    client, session, _ = make_client(paged_server(1000))
+    assert len(client.list_users(page_size=100)) == 1000
+    assert len(session.calls) == 10  # stops on count, no empty trailing page
+
+
+def test_paging_advances_by_what_the_server_returned():
+    client, session, _ = make_client(paged_server(1000, max_page=25))
+    users = client.list_users(page_size=100)
+    assert len(users) == 1000
+    assert len({user["user_id"] for user in users}) == 1000
+    assert [call["params"]["offset"] for call in session.calls[:3]] == [0, 25, 50]
+    assert len(session.calls) == 40
+
+
+def test_paging_without_count_stops_on_an_empty_page():
+    client, session, _ = make_client(paged_server(250, report_count=False))
+    assert len(client.list_users(page_size=100)) == 250
+    assert len(session.calls) == 4
+
+
+def test_paging_refuses_to_loop_when_offset_is_ignored():
+    client, session, _ = make_client(paged_server(300, ignore_offset=True))
+    with pytest.raises(C.ContrastApiError, match="ignores offset"):
+        client.list_users(page_size=100)
+    assert len(session.calls) == 2
+
+
+def test_find_user_stops_paging_once_found():
+    client, session, _ = make_client(paged_server(1000))
+    user = client.find_user("USER00150@example.com", page_size=100)
+    assert user["user_id"] == "u00150"
+    assert len(session.calls) == 2
+
+
+# ---------------------------------------------------------------- writes
+FULL_USER = {"user_id": "u1", "username": "new@example.com", "email": "new@example.com", "first_name": "N",
+             "last_name": "U", "enabled": True, "role": "ROLE_VIEW", "date_created": 5, "last_login": None}
+CREATE = {"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW"}
+
+
+def test_create_sends_the_guide_body():
+    client, session, _ = make_client([ok({"user": FULL_USER})])
+    user = client.create_user(CREATE)
+    assert user["user_id"] == "u1"
+    assert session.calls[0]["method"] == "POST"
+    assert session.calls[0]["json"] == {"username": "new@example.com", "email": "new@example.com", "first_name": "N",
+                                        "last_name": "U", "role": "ROLE_VIEW"}
+
+
+def test_create_with_a_partial_answer_rereads_the_user():
+    client, session, _ = make_client([ok({"user": {"user_id": "u1", "username": "new@example.com", "enabled": True}}),
+                                      ok({"user": FULL_USER})])
+    assert client.create_user(CREATE)["role"] == "ROLE_VIEW"
+    assert [call["method"] for call in session.calls] == ["POST", "GET"]
+
+
+def test_create_is_not_retried_blindly_when_the_answer_was_lost():
+    """The POST went through but its answer was a 502: look, find it, do not POST again."""
+    listing = ok({"users": [FULL_USER], "count": 1})
+    client, session, _ = make_client([FakeResponse(502), listing])
+    user = client.create_user(CREATE)
+    assert user["user_id"] == "u1"
+    assert [call["method"] for call in session.calls] == ["POST", "GET"]
+
+
+def test_create_is_retried_when_the_lookup_shows_it_did_not_happen():
+    client, session, _ = make_client([requests.exceptions.ConnectionError("reset"), ok({"users": [], "count": 0}),
+                                      ok({"user": FULL_USER})])
+    assert client.create_user(CREATE)["user_id"] == "u1"
+    assert [call["method"] for call in session.calls] == ["POST", "GET", "POST"]
+
+
+def test_create_after_429_is_retried_directly():
+    client, session, _ = make_client([FakeResponse(429), ok({"user": FULL_USER})])
+    client.create_user(CREATE)
+    assert [call["method"] for call in session.calls] == ["POST", "POST"]
+
+
+def test_create_refused_with_400_is_not_retried():
+    client, session, _ = make_client([FakeResponse(400, {"success": False, "messages": ["Invalid role"]})])
+    with pytest.raises(C.ContrastApiError, match="Invalid role"):
+        client.create_user(CREATE)
+    assert len(session.calls) == 1
+
+
+def test_delete_of_a_user_already_gone_is_not_an_error():
+    client, _, _ = make_client([FakeResponse(404, {"success": False, "messages": ["User not found"]})])
+    assert client.delete_user("u1") is False
+
+
+def test_get_user_unknown_is_none():
+    client, _, _ = make_client([FakeResponse(404, {"success": False, "messages": ["User not found"]})])
+    assert client.get_user("nope") is None
+
+
+def test_membership_write_replaces_the_list():
+    client, session, _ = make_client([ok({"messages": ["Group membership updated."]})])
+    client.set_group_members(7, ["a", "b"])
+    assert session.calls[0]["method"] == "PUT"
+    assert session.calls[0]["url"].endswith("/api/ng/org-uuid-1/groups/7/users")
+    assert session.calls[0]["json"] == {"users": [{"user_id": "a"}, {"user_id": "b"}]}
+
+
+def test_429_pauses_other_threads_too():
+    client, _, sleeps = make_client([FakeResponse(429, headers={"Retry-After": "2"}), ok({"roles": []})])
+    client.list_roles()
+    # the shared pause was set; a request issued now waits for what remains of it
+    client.session.script = [ok({"roles": []})]
+    client._pause_everyone(5)
+    client.list_roles()
+    assert any(4 < value <= 5 for value in sleeps)
