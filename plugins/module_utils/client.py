@@ -159,14 +159,33 @@ class ContrastClient:
         authorization = base64.b64encode(("%s:%s" % (username, service_key)).encode("utf-8")).decode("ascii")
         # Everything secret, in every form it could take in a message.
         self._secrets = [secret for secret in (service_key, api_key, authorization) if secret]
-        self.session = requests.Session()
-        self.session.headers.update({
+        self._headers = {
             "Authorization": authorization,
             "API-Key": api_key,
             "Accept": "application/json",
             "Content-Type": "application/json",
             "User-Agent": "contrast_security.identity-ansible",
-        })
+        }
+        # One kept-alive session per thread: requests.Session is not documented as thread-safe, and
+        # bounded parallel writes (contrast_roster) each reuse their own connection.
+        self._local = threading.local()
+        self._shared_session = None
+
+    @property
+    def session(self):
+        if self._shared_session is not None:
+            return self._shared_session
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers.update(self._headers)
+            self._local.session = session
+        return session
+
+    @session.setter
+    def session(self, value):
+        """Use one given session in every thread (tests use this to script the answers)."""
+        self._shared_session = value
 
     # ------------------------------------------------------------------ secrets
     def redact(self, text):
@@ -347,8 +366,7 @@ class ContrastClient:
                     detail="The server returned the same page for offset %d as for the previous offset: it ignores "
                            "offset, so the list cannot be read completely" % offset)
             previous_page = fingerprint
-            for item in items:
-                yield item
+            yield from items
             offset += len(items)
             count = data.get("count")
             if isinstance(count, int) and offset >= count:

@@ -15,7 +15,7 @@ description:
     each with its members (pending invitations included).
   - A name that matches no group returns no group and a warning that lists close matches.
 author:
-  - Contrast Security identity collection contributors
+  - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
   - contrast_security.identity.connection
 attributes:
@@ -24,6 +24,7 @@ attributes:
     description: The module only reads; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: The module only reads; there is nothing to show as a diff.
 options:
   group:
     description: Name of one group, matched exactly (case included).

@@ -20,7 +20,7 @@ description:
     writer changed the group at the same time), rather than report success.
   - Users with a pending invitation are members like any other.
 author:
-  - Contrast Security identity collection contributors
+  - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
   - contrast_security.identity.connection
 attributes:
@@ -204,7 +204,9 @@ def ensure_membership(module):
     current_ids = [str(member["user_id"]) for member in members]
     new_ids, added, removed = plan_members(current_ids, list(wanted), params["state"])
 
-    usernames = lambda user_ids: sorted(names[user_id] for user_id in user_ids)  # noqa: E731
+    def usernames(user_ids):
+        return sorted(names[user_id] for user_id in user_ids)
+
     changed = bool(added or removed)
     if changed and not module.check_mode:
         client.set_group_members(group["group_id"], new_ids)

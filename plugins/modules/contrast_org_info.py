@@ -16,7 +16,7 @@ description:
   - A preflight for playbooks and a credential test for AWX job templates. When a check fails, the message says
     which one (the credentials, or the organization) and what to look at.
 author:
-  - Contrast Security identity collection contributors
+  - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
   - contrast_security.identity.connection
 attributes:
@@ -25,6 +25,7 @@ attributes:
     description: The module only reads; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: The module only reads; there is nothing to show as a diff.
 options: {}
 """
 

@@ -23,7 +23,7 @@ description:
   - A create is never retried blindly. When the answer to a create is lost (connection error, 5xx), the module
     looks the user up before trying again, so no second account and no second invitation is made.
 author:
-  - Contrast Security identity collection contributors
+  - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
   - contrast_security.identity.connection
 attributes:
@@ -112,7 +112,7 @@ user:
   description:
     - The user after the run, in the canonical form (see M(contrast_security.identity.contrast_user_info)).
     - V(null) when the user does not exist after the run.
-    - In check mode, the user as it would be; a user that would be created has no RV(user.user_id) yet.
+    - In check mode, the user as it would be; a user that would be created has no C(user_id) yet.
   returned: always
   type: dict
   sample:

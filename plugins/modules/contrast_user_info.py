@@ -16,7 +16,7 @@ description:
     reading, and narrow the result together (a user must match all of them).
   - Returns users in the collection's canonical form, the same shape every module of the collection returns.
 author:
-  - Contrast Security identity collection contributors
+  - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
   - contrast_security.identity.connection
 attributes:
@@ -25,6 +25,7 @@ attributes:
     description: The module only reads; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: The module only reads; there is nothing to show as a diff.
 options:
   username:
     description:

@@ -60,7 +60,7 @@ def make_client(script, **kwargs):
     options.update(kwargs)
     client = C.ContrastClient(**options)
     session = ScriptedSession(script)
-    session.headers = client.session.headers
+    session.headers = dict(client.session.headers)
     client.session = session
     return client, session, sleeps
 
@@ -72,7 +72,7 @@ def ok(body=None):
 
 
 def test_headers_and_url():
-    client, session, _ = make_client([ok({"user": {"username": "api@example.com"}})])
+    client, session = make_client([ok({"user": {"username": "api@example.com"}})])[:2]
     client.get_profile()
     assert session.headers["Authorization"] == AUTH
     assert session.headers["API-Key"] == API_KEY
@@ -100,11 +100,11 @@ def test_base_url_without_scheme_is_refused(given):
 
 
 def test_tls_options_reach_every_request():
-    client, session, _ = make_client([ok({"roles": []})], ca_path="/etc/ca.pem", timeout=7)
+    client, session = make_client([ok({"roles": []})], ca_path="/etc/ca.pem", timeout=7)[:2]
     client.list_roles()
     assert session.calls[0]["verify"] == "/etc/ca.pem"
     assert session.calls[0]["timeout"] == 7
-    client, session, _ = make_client([ok({"roles": []})], validate_certs=False)
+    client, session = make_client([ok({"roles": []})], validate_certs=False)[:2]
     client.list_roles()
     assert session.calls[0]["verify"] is False
 
@@ -122,15 +122,15 @@ def test_transient_statuses_are_retried_with_backoff(status):
 
 
 def test_backoff_grows_exponentially_and_is_capped():
-    client, _, _ = make_client([], backoff_base=1.0, backoff_cap=5.0, rng=random.Random(1))
-    upper = [max(client._backoff_delay(attempt) for _ in range(200)) for attempt in range(6)]
+    client = make_client([], backoff_base=1.0, backoff_cap=5.0, rng=random.Random(1))[0]
+    upper = [max(client._backoff_delay(attempt) for dummy in range(200)) for attempt in range(6)]
     assert upper[0] <= 1.0 and upper[1] <= 2.0 and upper[2] <= 4.0
     assert upper[2] > 2.0  # it does use the larger window
     assert all(value <= 5.0 for value in upper[3:])
 
 
 def test_retry_after_is_honoured():
-    client, _, sleeps = make_client([FakeResponse(429, headers={"Retry-After": "3"}), ok({"roles": []})])
+    client, sleeps = make_client([FakeResponse(429, headers={"Retry-After": "3"}), ok({"roles": []})])[::2]
     client.list_roles()
     assert len(sleeps) == 1 and 2.9 < sleeps[0] <= 3.0
 
@@ -142,7 +142,7 @@ def test_retry_after_http_date_and_garbage():
 
 
 def test_gives_up_after_retries_naming_method_path_and_status():
-    client, session, _ = make_client([FakeResponse(503)] * 4)
+    client, session = make_client([FakeResponse(503)] * 4)[:2]
     with pytest.raises(C.ContrastApiError) as caught:
         client.list_roles()
     assert len(session.calls) == 4  # 1 + retries
@@ -153,20 +153,20 @@ def test_gives_up_after_retries_naming_method_path_and_status():
 
 
 def test_500_is_not_retried():
-    client, session, _ = make_client([FakeResponse(500, {"success": False, "messages": ["boom"]})])
+    client, session = make_client([FakeResponse(500, {"success": False, "messages": ["boom"]})])[:2]
     with pytest.raises(C.ContrastApiError, match="HTTP 500: boom"):
         client.list_roles()
     assert len(session.calls) == 1
 
 
 def test_connection_errors_are_retried_for_reads():
-    client, session, _ = make_client([requests.exceptions.ConnectionError("reset"), ok({"roles": []})])
+    client, session = make_client([requests.exceptions.ConnectionError("reset"), ok({"roles": []})])[:2]
     assert client.list_roles() == []
     assert len(session.calls) == 2
 
 
 def test_unreachable_server_gives_a_clear_message():
-    client, session, _ = make_client([requests.exceptions.ConnectTimeout("x")] * 4, timeout=2)
+    client, session = make_client([requests.exceptions.ConnectTimeout("x")] * 4, timeout=2)[:2]
     with pytest.raises(C.ContrastApiError) as caught:
         client.get_profile()
     assert "could not connect within 2 seconds" in str(caught.value)
@@ -175,7 +175,7 @@ def test_unreachable_server_gives_a_clear_message():
 
 
 def test_tls_failure_is_not_retried_and_explains_ca_path():
-    client, session, _ = make_client([requests.exceptions.SSLError("certificate verify failed")])
+    client, session = make_client([requests.exceptions.SSLError("certificate verify failed")])[:2]
     with pytest.raises(C.ContrastApiError, match="ca_path"):
         client.get_profile()
     assert len(session.calls) == 1
@@ -187,19 +187,19 @@ def test_tls_failure_is_not_retried_and_explains_ca_path():
     FakeResponse(200, text="<html><body>Bad gateway</body></html>", headers={"Content-Type": "text/html"}),
 ])
 def test_garbled_answers_to_reads_are_retried(bad):
-    client, session, _ = make_client([bad, ok({"roles": []})])
+    client, session = make_client([bad, ok({"roles": []})])[:2]
     assert client.list_roles() == []
     assert len(session.calls) == 2
 
 
 def test_garbled_answer_that_persists_fails_clearly():
-    client, _, _ = make_client([FakeResponse(200, text="<html/>", headers={"Content-Type": "text/html; charset=utf-8"})] * 4)
+    client = make_client([FakeResponse(200, text="<html/>", headers={"Content-Type": "text/html; charset=utf-8"})] * 4)[0]
     with pytest.raises(C.ContrastApiError, match="not JSON \\(text/html\\)"):
         client.list_roles()
 
 
 def test_401_names_the_credentials_used_but_no_secret():
-    client, _, _ = make_client([FakeResponse(401, text="")])
+    client = make_client([FakeResponse(401, text="")])[0]
     with pytest.raises(C.ContrastApiError) as caught:
         client.get_profile()
     text = str(caught.value)
@@ -211,7 +211,7 @@ def test_401_names_the_credentials_used_but_no_secret():
 
 
 def test_redact_hides_every_form_of_the_secrets():
-    client, _, _ = make_client([])
+    client = make_client([])[0]
     text = "key %s svc %s header %s" % (API_KEY, SERVICE_KEY, AUTH)
     cleaned = client.redact(text)
     for secret in (SERVICE_KEY, API_KEY, AUTH):
@@ -219,7 +219,7 @@ def test_redact_hides_every_form_of_the_secrets():
 
 
 def test_error_from_an_exception_that_mentions_a_secret_is_redacted():
-    client, _, _ = make_client([requests.exceptions.ConnectionError("proxy said %s" % AUTH)] * 4)
+    client = make_client([requests.exceptions.ConnectionError("proxy said %s" % AUTH)] * 4)[0]
     with pytest.raises(C.ContrastApiError) as caught:
         client.get_profile()
     assert AUTH not in str(caught.value)
@@ -227,7 +227,7 @@ def test_error_from_an_exception_that_mentions_a_secret_is_redacted():
 
 def test_api_error_messages_and_field_errors_are_reported():
     body = {"success": False, "messages": ["Invalid role"], "errors": [{"field": "role", "message": "bad"}]}
-    client, _, _ = make_client([FakeResponse(400, body)])
+    client = make_client([FakeResponse(400, body)])[0]
     with pytest.raises(C.ContrastApiError) as caught:
         client.update_user("u1", {"role": "ROLE_X"})
     assert caught.value.messages == ["Invalid role", "role: bad"]
@@ -235,7 +235,7 @@ def test_api_error_messages_and_field_errors_are_reported():
 
 
 def test_success_false_in_a_200_is_an_error():
-    client, _, _ = make_client([FakeResponse(200, {"success": False, "messages": ["nope"]})])
+    client = make_client([FakeResponse(200, {"success": False, "messages": ["nope"]})])[0]
     with pytest.raises(C.ContrastApiError, match="nope"):
         client.list_roles()
 
@@ -258,13 +258,13 @@ def paged_server(total, max_page=None, ignore_offset=False, report_count=True):
 
 
 def test_paging_reads_everything_in_exact_page_count():
-    client, session, _ = make_client(paged_server(1000))
+    client, session = make_client(paged_server(1000))[:2]
     assert len(client.list_users(page_size=100)) == 1000
     assert len(session.calls) == 10  # stops on count, no empty trailing page
 
 
 def test_paging_advances_by_what_the_server_returned():
-    client, session, _ = make_client(paged_server(1000, max_page=25))
+    client, session = make_client(paged_server(1000, max_page=25))[:2]
     users = client.list_users(page_size=100)
     assert len(users) == 1000
     assert len({user["user_id"] for user in users}) == 1000
@@ -273,20 +273,20 @@ def test_paging_advances_by_what_the_server_returned():
 
 
 def test_paging_without_count_stops_on_an_empty_page():
-    client, session, _ = make_client(paged_server(250, report_count=False))
+    client, session = make_client(paged_server(250, report_count=False))[:2]
     assert len(client.list_users(page_size=100)) == 250
     assert len(session.calls) == 4
 
 
 def test_paging_refuses_to_loop_when_offset_is_ignored():
-    client, session, _ = make_client(paged_server(300, ignore_offset=True))
+    client, session = make_client(paged_server(300, ignore_offset=True))[:2]
     with pytest.raises(C.ContrastApiError, match="ignores offset"):
         client.list_users(page_size=100)
     assert len(session.calls) == 2
 
 
 def test_find_user_stops_paging_once_found():
-    client, session, _ = make_client(paged_server(1000))
+    client, session = make_client(paged_server(1000))[:2]
     user = client.find_user("USER00150@example.com", page_size=100)
     assert user["user_id"] == "u00150"
     assert len(session.calls) == 2
@@ -299,7 +299,7 @@ CREATE = {"username": "new@example.com", "first_name": "N", "last_name": "U", "r
 
 
 def test_create_sends_the_guide_body():
-    client, session, _ = make_client([ok({"user": FULL_USER})])
+    client, session = make_client([ok({"user": FULL_USER})])[:2]
     user = client.create_user(CREATE)
     assert user["user_id"] == "u1"
     assert session.calls[0]["method"] == "POST"
@@ -308,8 +308,8 @@ def test_create_sends_the_guide_body():
 
 
 def test_create_with_a_partial_answer_rereads_the_user():
-    client, session, _ = make_client([ok({"user": {"user_id": "u1", "username": "new@example.com", "enabled": True}}),
-                                      ok({"user": FULL_USER})])
+    client, session = make_client([ok({"user": {"user_id": "u1", "username": "new@example.com", "enabled": True}}),
+                                   ok({"user": FULL_USER})])[:2]
     assert client.create_user(CREATE)["role"] == "ROLE_VIEW"
     assert [call["method"] for call in session.calls] == ["POST", "GET"]
 
@@ -317,44 +317,44 @@ def test_create_with_a_partial_answer_rereads_the_user():
 def test_create_is_not_retried_blindly_when_the_answer_was_lost():
     """The POST went through but its answer was a 502: look, find it, do not POST again."""
     listing = ok({"users": [FULL_USER], "count": 1})
-    client, session, _ = make_client([FakeResponse(502), listing])
+    client, session = make_client([FakeResponse(502), listing])[:2]
     user = client.create_user(CREATE)
     assert user["user_id"] == "u1"
     assert [call["method"] for call in session.calls] == ["POST", "GET"]
 
 
 def test_create_is_retried_when_the_lookup_shows_it_did_not_happen():
-    client, session, _ = make_client([requests.exceptions.ConnectionError("reset"), ok({"users": [], "count": 0}),
-                                      ok({"user": FULL_USER})])
+    client, session = make_client([requests.exceptions.ConnectionError("reset"), ok({"users": [], "count": 0}),
+                                   ok({"user": FULL_USER})])[:2]
     assert client.create_user(CREATE)["user_id"] == "u1"
     assert [call["method"] for call in session.calls] == ["POST", "GET", "POST"]
 
 
 def test_create_after_429_is_retried_directly():
-    client, session, _ = make_client([FakeResponse(429), ok({"user": FULL_USER})])
+    client, session = make_client([FakeResponse(429), ok({"user": FULL_USER})])[:2]
     client.create_user(CREATE)
     assert [call["method"] for call in session.calls] == ["POST", "POST"]
 
 
 def test_create_refused_with_400_is_not_retried():
-    client, session, _ = make_client([FakeResponse(400, {"success": False, "messages": ["Invalid role"]})])
+    client, session = make_client([FakeResponse(400, {"success": False, "messages": ["Invalid role"]})])[:2]
     with pytest.raises(C.ContrastApiError, match="Invalid role"):
         client.create_user(CREATE)
     assert len(session.calls) == 1
 
 
 def test_delete_of_a_user_already_gone_is_not_an_error():
-    client, _, _ = make_client([FakeResponse(404, {"success": False, "messages": ["User not found"]})])
+    client = make_client([FakeResponse(404, {"success": False, "messages": ["User not found"]})])[0]
     assert client.delete_user("u1") is False
 
 
 def test_get_user_unknown_is_none():
-    client, _, _ = make_client([FakeResponse(404, {"success": False, "messages": ["User not found"]})])
+    client = make_client([FakeResponse(404, {"success": False, "messages": ["User not found"]})])[0]
     assert client.get_user("nope") is None
 
 
 def test_membership_write_replaces_the_list():
-    client, session, _ = make_client([ok({"messages": ["Group membership updated."]})])
+    client, session = make_client([ok({"messages": ["Group membership updated."]})])[:2]
     client.set_group_members(7, ["a", "b"])
     assert session.calls[0]["method"] == "PUT"
     assert session.calls[0]["url"].endswith("/api/ng/org-uuid-1/groups/7/users")
@@ -362,7 +362,7 @@ def test_membership_write_replaces_the_list():
 
 
 def test_429_pauses_other_threads_too():
-    client, _, sleeps = make_client([FakeResponse(429, headers={"Retry-After": "2"}), ok({"roles": []})])
+    client, sleeps = make_client([FakeResponse(429, headers={"Retry-After": "2"}), ok({"roles": []})])[::2]
     client.list_roles()
     # the shared pause was set; a request issued now waits for what remains of it
     client.session.script = [ok({"roles": []})]

@@ -68,7 +68,10 @@ def test_filters_combine():
         {"username": "c", "role": "ROLE_VIEW", "enabled": False, "last_login": None},
         {"username": "d", "role": "ROLE_ADMIN", "enabled": True, "last_login": None},
     ]
-    names = lambda found: [user["username"] for user in found]  # noqa: E731
+
+    def names(found):
+        return [user["username"] for user in found]
+
     assert names(U.filter_users(people, roles=["ROLE_ADMIN"])) == ["a", "b", "d"]
     assert names(U.filter_users(people, enabled=False)) == ["c"]
     assert names(U.filter_users(people, inactive_days=90, now=now)) == ["a", "c", "d"]

@@ -1,0 +1,151 @@
+# Build and test harness for the contrast_security.identity collection.
+# The repository root is the collection root; ansible-test needs it under
+# ansible_collections/<namespace>/<name>, so most targets run in a copy of the
+# working tree at $(COLL) (refreshed by `make collection`).
+#
+#   make demo    set up everything, start the emulator, run the demo playbook(s)
+#   make test    set up everything and run every check and test (what CI runs)
+#   make help    list the targets
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+# The test sequence is ordered (fail fast); never run it in parallel.
+.NOTPARALLEL:
+MAKEFLAGS += --no-builtin-rules
+
+ROOT := $(abspath .)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON_VERSION ?= 3.11
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-dev.stamp
+TMP := $(ROOT)/.tmp
+COLLECTIONS_PATH := $(TMP)
+COLL := $(COLLECTIONS_PATH)/ansible_collections/contrast_security/identity
+DIST := $(TMP)/dist
+# Integration targets (and extra ansible-test options), e.g. make integration TARGETS=contrast_user_info
+TARGETS ?=
+# Extra options for ansible-test sanity, e.g. make sanity SANITY_ARGS='--test pep8'
+SANITY_ARGS ?=
+UNITS_ARGS ?=
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv bootstrap collection sanity units integration lint molecule build \
+        docs-lint changelog-lint importer test demo clean distclean
+
+help:
+	@echo "make demo            set up, start the emulator, run the demo playbook(s)"
+	@echo "make test            venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint"
+	@echo "make venv            .venv with the pinned toolchain (requirements-dev.txt)"
+	@echo "make bootstrap       offline pip bootstrap script for ansible-test (never overwrites)"
+	@echo "make collection      copy the working tree to $(COLL)"
+	@echo "make sanity          ansible-test sanity          (SANITY_ARGS=...)"
+	@echo "make units           ansible-test units           (UNITS_ARGS=...)"
+	@echo "make integration     ansible-test integration against the emulator (TARGETS=...)"
+	@echo "make lint            ansible-lint, production profile, offline"
+	@echo "make molecule        molecule test for every roles/*/molecule/* scenario"
+	@echo "make build           ansible-galaxy collection build into $(DIST)"
+	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs"
+	@echo "make changelog-lint  antsibull-changelog lint"
+	@echo "make importer        galaxy-importer on the built tarball (what Galaxy runs on upload)"
+	@echo "make clean           remove .tmp and test output; make distclean also removes .venv"
+
+# --- set-up ---------------------------------------------------------------
+
+venv: $(STAMP)
+
+$(STAMP): requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "no python3.11 or python3 on PATH" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# ansible-test bootstraps pip in its venvs with ~/.ansible/test/cache/get_pip_<pip version>.py,
+# downloaded from a host that is unreachable offline. Put the offline stand-in there when missing.
+bootstrap: venv
+	@version=$$($(BIN)/python -c 'import types; from ansible_test._internal.python_requirements import get_venv_packages; print(get_venv_packages(types.SimpleNamespace(version="$(PYTHON_VERSION)"))["pip"])'); \
+	dest="$$HOME/.ansible/test/cache/get_pip_$${version//./_}.py"; \
+	if [[ -e $$dest ]]; then \
+	  echo "bootstrap: $$dest exists, kept"; \
+	else \
+	  mkdir -p "$$(dirname "$$dest")"; \
+	  cp tests/utils/get_pip_offline.py "$$dest"; \
+	  echo "bootstrap: installed the offline pip $$version bootstrap at $$dest"; \
+	fi
+
+collection:
+	$(PYTHON) tests/utils/sync_collection.py $(ROOT) $(COLL)
+
+# --- checks and tests -----------------------------------------------------
+
+sanity: bootstrap collection
+	cd $(COLL) && ansible-test sanity --venv --python $(PYTHON_VERSION) $(SANITY_ARGS)
+
+units: bootstrap collection
+	@if [[ -z "$$(find $(COLL)/tests/unit -name 'test_*.py' -print -quit 2>/dev/null)" ]]; then \
+	  echo "units: no unit tests under tests/unit, nothing to run"; \
+	else \
+	  cd $(COLL) && ansible-test units --local --python $(PYTHON_VERSION) $(UNITS_ARGS); \
+	fi
+
+integration: bootstrap collection
+	@if [[ -z "$$(find $(COLL)/tests/integration/targets -mindepth 2 -maxdepth 2 -name aliases -print -quit 2>/dev/null)" ]]; then \
+	  echo "integration: no targets under tests/integration/targets, nothing to run"; \
+	else \
+	  $(BIN)/python $(COLL)/tests/integration/run.py --collection $(COLL) --python $(PYTHON_VERSION) $(TARGETS); \
+	fi
+
+lint: venv collection
+	ansible-lint
+
+# Each scenario runs in the collection copy, under the emulator (CONTRAST_* exported),
+# with ANSIBLE_COLLECTIONS_PATH pointing at the copy.
+molecule: venv collection
+	@shopt -s nullglob; scenarios=($(COLL)/roles/*/molecule/*/molecule.yml); \
+	if [[ $${#scenarios[@]} -eq 0 ]]; then echo "molecule: no scenarios under roles/*/molecule, nothing to run"; exit 0; fi; \
+	for config in "$${scenarios[@]}"; do \
+	  scenario_dir=$$(dirname "$$config"); role_dir=$$(dirname "$$(dirname "$$scenario_dir")"); \
+	  echo "molecule: $${role_dir#$(COLL)/} scenario $$(basename "$$scenario_dir")"; \
+	  (cd "$$role_dir" && PYTHON=$(BIN)/python $(COLL)/tests/utils/with_emulator.sh -- \
+	     molecule test -s "$$(basename "$$scenario_dir")"); \
+	done
+
+build: venv collection
+	mkdir -p $(DIST)
+	ansible-galaxy collection build $(COLL) --output-path $(DIST) --force
+
+docs-lint: venv collection
+	cd $(COLL) && antsibull-docs lint-collection-docs --plugin-docs .
+
+changelog-lint: venv
+	antsibull-changelog lint
+
+# What Galaxy runs on upload, offline and without ansible-test (not part of `make test` yet).
+# Runs in .tmp: galaxy-importer writes importer_result.json to the current directory.
+importer: build
+	printf '%s\n' '[galaxy-importer]' 'RUN_ANSIBLE_TEST = False' 'OFFLINE_ANSIBLE_LINT = True' \
+	  'CHECK_CHANGELOG = True' 'CHECK_REQUIRED_TAGS = True' >$(TMP)/galaxy-importer.cfg
+	tarball=$(DIST)/contrast_security-identity-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz; \
+	cd $(TMP) && GALAXY_IMPORTER_CONFIG=$(TMP)/galaxy-importer.cfg python -m galaxy_importer.main "$$tarball"
+
+test: venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint
+	@echo "make test: all checks passed"
+
+# --- demo -----------------------------------------------------------------
+
+demo: venv collection
+	bash tests/utils/demo.sh
+
+# --- housekeeping ---------------------------------------------------------
+
+clean:
+	rm -rf $(TMP) tests/output .pytest_cache .coverage .ansible
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,323 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A whole organization's desired users: validate, plan against the live org, apply in parallel.
+
+Private to this collection: not a public API, may change without notice.
+
+Planning is a pure function of (roster, options, users, groups, members) so that check mode and
+the real run produce the same plan, and so that it can be unit-tested without a server. Applying
+sends exactly the planned writes and records, per user, what succeeded and what did not.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError
+from ansible_collections.contrast_security.identity.plugins.module_utils.groups import plan_members, unknown_group_message
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
+    REQUIRED_TO_CREATE,
+    immutable_change_error,
+    is_valid_email,
+    role_error,
+    user_changes,
+)
+
+ENTRY_FIELDS = ("first_name", "last_name", "email", "role", "api_only", "protect_enabled")
+SUMMARY_KEYS = ("created", "updated", "enabled", "disabled", "deleted", "unchanged", "memberships_added", "memberships_removed")
+# The key a user to be created has in group plans before it has an id.
+NEW_USER_PREFIX = "new:"
+
+
+class RosterError(Exception):
+    """The roster cannot be applied; `problems` lists every reason at once."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super(RosterError, self).__init__("The roster was not applied; nothing was changed:\n- " + "\n- ".join(self.problems))
+
+
+def validate_entries(entries) -> list:
+    """Problems found in the roster itself (no request needed): duplicates, emails, roles."""
+    problems = []
+    seen = {}
+    for index, entry in enumerate(entries):
+        username = (entry.get("username") or "").strip()
+        where = "users[%d]" % index
+        if not username:
+            problems.append("%s has no username." % where)
+            continue
+        key = username.lower()
+        if key in seen:
+            problems.append("%s (%s) duplicates users[%d] (usernames are case-insensitive)." % (where, username, seen[key]))
+        else:
+            seen[key] = index
+        if not is_valid_email(username):
+            problems.append("%s: username %r is not a valid email address." % (where, username))
+        if entry.get("email") is not None and not is_valid_email(entry["email"]):
+            problems.append("%s (%s): email %r is not a valid email address." % (where, username, entry["email"]))
+        if entry.get("role") is not None and role_error(entry["role"]):
+            problems.append("%s (%s): %s" % (where, username, role_error(entry["role"])))
+    return problems
+
+
+def is_protected(username, patterns) -> bool:
+    """Shell-style patterns, case-insensitive (logins are emails)."""
+    name = (username or "").lower()
+    return any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in patterns or [])
+
+
+def _entry_key(username):
+    return username.strip().lower()
+
+
+def plan(entries, options, users, groups, members_by_group, api_username=None) -> dict:
+    """Compute every change needed, or raise RosterError listing every problem.
+
+    `users`: canonical users of the org; `groups`: [{group_id, name}]; `members_by_group`:
+    {group_id: [{user_id, username}]} for the groups the roster names.
+    Returns {"users": [user change], "groups": [group change]}.
+    """
+    problems = validate_entries(entries)
+    by_name = dict(((user["username"] or "").lower(), user) for user in users)
+    groups_by_name = dict((group["name"], group) for group in groups)
+
+    wanted_groups = {}
+    user_changes_planned = []
+    for entry in entries:
+        username = (entry.get("username") or "").strip()
+        if not username:
+            continue
+        for name in entry.get("groups") or []:
+            if name not in groups_by_name:
+                problems.append("%s: %s" % (username, unknown_group_message(name, groups)))
+            else:
+                wanted_groups.setdefault(name, []).append(_entry_key(username))
+
+        current = by_name.get(_entry_key(username))
+        wanted = dict((field, entry.get(field)) for field in ENTRY_FIELDS)
+        if current is None:
+            missing = [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
+            if missing:
+                problems.append("%s does not exist, and creating it needs %s." % (username, ", ".join(missing)))
+                continue
+            fields = dict((key, value) for key, value in wanted.items() if value is not None)
+            fields["username"] = username
+            fields.setdefault("email", username)
+            after = dict(fields, enabled=True)
+            user_changes_planned.append({"username": username, "action": "create", "user_id": None,
+                                         "fields": fields, "before": {}, "after": after})
+            continue
+        problem = immutable_change_error(current, wanted)
+        if problem:
+            problems.append("%s: %s" % (username, problem))
+            continue
+        wanted["enabled"] = True
+        changes = user_changes(current, wanted)
+        if changes:
+            action = "enable" if "enabled" in changes else "update"
+            user_changes_planned.append({
+                "username": current["username"], "action": action, "user_id": current["user_id"], "fields": changes,
+                "before": dict((field, current.get(field)) for field in changes), "after": dict(changes)})
+
+    # Enabled users the roster does not list.
+    listed = set(_entry_key(entry.get("username") or "") for entry in entries)
+    unlisted = []
+    if options["unlisted"] != "ignore":
+        if not entries and not options.get("allow_empty"):
+            problems.append("The roster is empty and unlisted=%s would %s every user. Refusing; set allow_empty=true if "
+                            "that is really wanted." % (options["unlisted"], options["unlisted"]))
+        for user in users:
+            name = (user["username"] or "").lower()
+            if name in listed or not user.get("enabled"):
+                continue
+            if api_username and name == api_username.lower():
+                continue  # never lock out the account doing the work
+            if is_protected(user["username"], options.get("protected")):
+                continue
+            unlisted.append(user)
+        limit = options["max_unlisted_changes"]
+        if len(unlisted) > limit:
+            problems.append(
+                "%d enabled users are not in the roster and would be %s, more than max_unlisted_changes=%d. A truncated "
+                "roster looks like this; if it is intended, raise max_unlisted_changes (first few: %s)."
+                % (len(unlisted), "disabled" if options["unlisted"] == "disable" else "deleted", limit,
+                   ", ".join(sorted(user["username"] for user in unlisted)[:5])))
+    if problems:
+        raise RosterError(problems)
+
+    for user in sorted(unlisted, key=lambda user: user["username"].lower()):
+        if options["unlisted"] == "disable":
+            user_changes_planned.append({"username": user["username"], "action": "disable", "user_id": user["user_id"],
+                                         "fields": {"enabled": False}, "before": {"enabled": True}, "after": {"enabled": False}})
+        else:
+            user_changes_planned.append({"username": user["username"], "action": "delete", "user_id": user["user_id"],
+                                         "fields": {}, "before": {"role": user.get("role"), "enabled": user.get("enabled")},
+                                         "after": {}})
+
+    group_changes = _plan_groups(options, by_name, groups_by_name, wanted_groups, members_by_group, user_changes_planned)
+    return {"users": user_changes_planned, "groups": group_changes}
+
+
+def _plan_groups(options, by_name, groups_by_name, wanted_groups, members_by_group, user_changes_planned):
+    deleted = set(change["user_id"] for change in user_changes_planned if change["action"] == "delete")
+    protected = options.get("protected")
+    changes = []
+    names = set(wanted_groups)
+    for name in sorted(names):
+        group = groups_by_name[name]
+        members = members_by_group.get(group["group_id"], [])
+        current_ids = [str(member["user_id"]) for member in members if member["user_id"] not in deleted]
+        usernames = dict((str(member["user_id"]), member["username"]) for member in members)
+        wanted_ids = []
+        for key in wanted_groups.get(name, []):
+            user = by_name.get(key)
+            user_id = str(user["user_id"]) if user else NEW_USER_PREFIX + key
+            usernames[user_id] = user["username"] if user else key
+            wanted_ids.append(user_id)
+        if options["group_membership"] == "exact":
+            # Protected users keep their memberships: `protected` means the roster never touches them.
+            wanted_ids += [user_id for user_id in current_ids if is_protected(usernames.get(user_id), protected)]
+            new_ids, added, removed = plan_members(current_ids, wanted_ids, "exact")
+        else:
+            new_ids, added, removed = plan_members(current_ids, wanted_ids, "present")
+        if added or removed:
+            changes.append({"group_id": group["group_id"], "name": name, "member_ids": new_ids,
+                            "added": [usernames[user_id] for user_id in added],
+                            "removed": [usernames[user_id] for user_id in removed],
+                            "usernames": usernames})
+    return changes
+
+
+def _run_parallel(jobs, parallelism):
+    """Run callables with at most `parallelism` at a time; return their outcomes in order."""
+    def guarded(job):
+        try:
+            return job(), None
+        except ContrastApiError as err:
+            return None, err
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        return list(pool.map(guarded, jobs))
+
+
+def apply(client, the_plan, parallelism, redact=str) -> list:
+    """Send the planned writes: user writes first (creates give ids), then one PUT per changed group.
+
+    Every write is attempted even when others fail; each user change records `ok` or its error.
+    Returns the failed writes' descriptions.
+    """
+    failures = []
+
+    def user_job(change):
+        action = change["action"]
+        if action == "create":
+            return lambda: client.create_user(change["fields"])
+        if action == "delete":
+            return lambda: client.delete_user(change["user_id"])
+        return lambda: client.update_user(change["user_id"], change["fields"])
+
+    outcomes = _run_parallel([user_job(change) for change in the_plan["users"]], parallelism)
+    new_ids = {}
+    for change, (value, error) in zip(the_plan["users"], outcomes):
+        if error is not None:
+            change["status"] = "failed"
+            change["error"] = redact(str(error))
+            failures.append("%s %s: %s" % (change["action"], change["username"], change["error"]))
+            continue
+        change["status"] = "ok"
+        if change["action"] == "create":
+            change["user_id"] = value["user_id"]
+            new_ids[NEW_USER_PREFIX + change["username"].lower()] = str(value["user_id"])
+
+    def group_job(group):
+        # Users whose create failed have no id: leave them out, and say so on the group.
+        member_ids = []
+        for user_id in group["member_ids"]:
+            if user_id.startswith(NEW_USER_PREFIX):
+                if user_id not in new_ids:
+                    group.setdefault("skipped", []).append(group["usernames"][user_id])
+                    continue
+                user_id = new_ids[user_id]
+            member_ids.append(user_id)
+        return lambda: client.set_group_members(group["group_id"], member_ids)
+
+    outcomes = _run_parallel([group_job(group) for group in the_plan["groups"]], parallelism)
+    for group, (_value, error) in zip(the_plan["groups"], outcomes):
+        if error is not None:
+            group["status"] = "failed"
+            group["error"] = redact(str(error))
+            failures.append("group %s: %s" % (group["name"], group["error"]))
+        else:
+            group["status"] = "ok"
+    return failures
+
+
+def report(the_plan, check_mode, listed=()) -> tuple:
+    """(summary, changes) as the module returns them: one change per user, memberships folded in.
+
+    `listed`: the roster's usernames, to count those that need no change.
+    """
+    summary = dict((key, 0) for key in SUMMARY_KEYS)
+    entries = {}
+    order = []
+    counted = {"create": "created", "update": "updated", "enable": "enabled", "disable": "disabled", "delete": "deleted"}
+    for change in the_plan["users"]:
+        entry = {"username": change["username"], "action": change["action"], "user_id": change["user_id"],
+                 "fields": dict((field, {"before": change["before"].get(field), "after": change["after"].get(field)})
+                                for field in sorted(set(change["before"]) | set(change["after"]))),
+                 "groups_added": [], "groups_removed": [],
+                 "status": "planned" if check_mode else change.get("status", "ok")}
+        if change.get("error"):
+            entry["error"] = change["error"]
+        if entry["status"] != "failed":
+            summary[counted[change["action"]]] += 1
+        entries[change["username"].lower()] = entry
+        order.append(change["username"].lower())
+    for group in the_plan["groups"]:
+        failed = group.get("status") == "failed"
+        for key, names in (("groups_added", group["added"]), ("groups_removed", group["removed"])):
+            for username in names:
+                if username.lower() not in entries:
+                    entries[username.lower()] = {"username": username, "action": "membership", "user_id": None, "fields": {},
+                                                 "groups_added": [], "groups_removed": [],
+                                                 "status": "planned" if check_mode else "ok"}
+                    order.append(username.lower())
+                entry = entries[username.lower()]
+                skipped = username in group.get("skipped", [])
+                if failed or skipped:
+                    entry["status"] = "failed"
+                    # Keep the first error: a failed create explains why its memberships failed too.
+                    entry.setdefault("error", group.get("error") or "not added to %s: the user could not be created" % group["name"])
+                    continue
+                entry[key].append(group["name"])
+                summary["memberships_added" if key == "groups_added" else "memberships_removed"] += 1
+    changes = [entries[key] for key in order]
+    summary["unchanged"] = len(set(_entry_key(name) for name in listed) - set(entries))
+    for entry in changes:
+        entry["groups_added"].sort()
+        entry["groups_removed"].sort()
+    return summary, changes
+
+
+def diff_of(changes) -> dict:
+    """before/after keyed by username: the fields and group memberships that change."""
+    before, after = {}, {}
+    for entry in changes:
+        old = dict((field, values["before"]) for field, values in entry["fields"].items())
+        new = dict((field, values["after"]) for field, values in entry["fields"].items())
+        # Only the memberships that change are known (not the user's every group): show them as such.
+        if entry["groups_added"]:
+            new["groups_added"] = entry["groups_added"]
+        if entry["groups_removed"]:
+            new["groups_removed"] = entry["groups_removed"]
+        if entry["action"] == "create":
+            old = {}
+        if entry["action"] == "delete":
+            new = {}
+        before[entry["username"]] = old
+        after[entry["username"]] = new
+    return {"before": before, "after": after}

@@ -1,0 +1,253 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: contrast_roster
+short_description: Make a whole Contrast Security organization match a roster of users, in one task
+version_added: 0.1.0
+description:
+  - Reads the organization once (every page of users and groups, and the members of the groups the roster names),
+    compares it with the roster, and sends only the writes needed, with bounded parallelism.
+  - Listed users are created (and so invited) when missing, updated where a given attribute differs, re-enabled when
+    disabled, and added to their groups. Attributes an entry leaves out are never changed.
+  - O(unlisted) decides what happens to enabled users the roster does not list. The API user running the module and
+    users matching O(protected) are never touched.
+  - The whole roster is validated before any write, and every problem is listed at once, namely duplicate usernames
+    (case-insensitive), malformed emails, unknown roles, unknown groups (with close matches), users to create without
+    the fields a create needs, attempts to change a login or email.
+  - In check mode the module is a drift report, with the same RV(summary) and RV(changes) the real run would produce,
+    with no write request sent.
+  - If some writes fail after retries, the others still complete; the module then fails, and RV(changes) says which
+    succeeded (C(status=ok)) and which did not (C(status=failed), with the error).
+author:
+  - Contrast Security identity collection contributors (@contrast-security-oss)
+extends_documentation_fragment:
+  - contrast_security.identity.connection
+attributes:
+  check_mode:
+    support: full
+    description: Sends no write request; returns the drift as RV(summary) and RV(changes).
+  diff_mode:
+    support: full
+    description: Per user, the fields and group memberships that change.
+options:
+  users:
+    description: The users the organization should have.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      username:
+        description: Login (an email address), matched case-insensitively.
+        type: str
+        required: true
+      first_name:
+        description: First name. Needed to create the user.
+        type: str
+      last_name:
+        description: Last name. Needed to create the user.
+        type: str
+      email:
+        description: Contact email; defaults to O(users[].username) on create; cannot be changed afterwards.
+        type: str
+      role:
+        description: Organization role (C(ROLE_ADMIN), C(ROLE_EDIT), C(ROLE_RULES_ADMIN), C(ROLE_VIEW), C(ROLE_NO_ACCESS)).
+          Needed to create the user.
+        type: str
+      api_only:
+        description: Whether the account is API-only.
+        type: bool
+      protect_enabled:
+        description: Whether Contrast Protect is enabled for the user.
+        type: bool
+      groups:
+        description: Names of the access groups the user belongs to (matched exactly).
+        type: list
+        elements: str
+  unlisted:
+    description:
+      - What happens to enabled users that are not in O(users).
+      - V(ignore) leaves them alone. V(disable) disables them (their accounts and audit history are kept).
+        V(delete) deletes them permanently, destroying their audit history.
+    type: str
+    choices: [ignore, disable, delete]
+    default: ignore
+  protected:
+    description:
+      - Usernames that O(unlisted) never disables or deletes, and whose group memberships
+        O(group_membership=exact) never removes. Shell-style patterns (V(*@partner.example.com)), case-insensitive.
+    type: list
+    elements: str
+    default: []
+  max_unlisted_changes:
+    description:
+      - Refuse to run (before any write) when O(unlisted) would disable or delete more users than this.
+        A guard against a truncated or empty roster; raise it for an intended mass change.
+    type: int
+    default: 10
+  allow_empty:
+    description:
+      - Allow an empty O(users) list together with O(unlisted=disable) or O(unlisted=delete). Without it that
+        combination fails, since it would disable or delete everyone.
+    type: bool
+    default: false
+  group_membership:
+    description:
+      - V(add) adds listed users to their groups and removes nobody.
+      - V(exact) also removes users from the groups the roster names when the roster does not put them there.
+        Groups the roster names nowhere are left alone.
+    type: str
+    choices: [add, exact]
+    default: add
+  parallelism:
+    description:
+      - How many write requests run at the same time. A 429 answer pauses all of them.
+    type: int
+    default: 4
+  page_size:
+    description: Users and groups asked for per list request (the server may answer with fewer).
+    type: int
+    default: 100
+seealso:
+  - module: contrast_security.identity.contrast_user
+  - module: contrast_security.identity.contrast_group_membership
+"""
+
+EXAMPLES = r"""
+- name: The organization as HR says it should be
+  contrast_security.identity.contrast_roster:
+    users: "{{ lookup('ansible.builtin.file', 'roster.json') | from_json }}"
+    unlisted: disable
+    protected: ["break-glass@example.com", "*@contrast-support.example.com"]
+    group_membership: exact
+  register: roster
+
+- name: Drift audit, changing nothing
+  contrast_security.identity.contrast_roster:
+    users:
+      - {username: jane.doe@example.com, first_name: Jane, last_name: Doe, role: ROLE_EDIT, groups: [Payments Team]}
+      - {username: ops-bot@example.com, first_name: Ops, last_name: Bot, role: ROLE_VIEW, api_only: true}
+    unlisted: disable
+  check_mode: true
+  register: drift
+
+- name: Fail the audit when there is drift
+  ansible.builtin.assert:
+    that: not drift.changed
+    fail_msg: "{{ drift.changes | map(attribute='username') | list }} drifted"
+"""
+
+RETURN = r"""
+summary:
+  description: How many users and memberships change (in check mode, would change).
+  returned: always
+  type: dict
+  contains:
+    created: {description: Users created (and invited)., type: int}
+    updated: {description: Users whose attributes change., type: int}
+    enabled: {description: Disabled users enabled again (possibly with attribute changes)., type: int}
+    disabled: {description: Unlisted users disabled., type: int}
+    deleted: {description: Unlisted users deleted., type: int}
+    unchanged: {description: Listed users that need no change at all., type: int}
+    memberships_added: {description: User-group memberships added., type: int}
+    memberships_removed: {description: User-group memberships removed., type: int}
+  sample: {created: 1, updated: 2, enabled: 0, disabled: 1, deleted: 0, unchanged: 120, memberships_added: 3, memberships_removed: 0}
+changes:
+  description: One entry per user that changes.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    username: {description: Login of the user., type: str}
+    user_id: {description: Id of the user (null for a user that would be created in check mode)., type: str}
+    action:
+      description: C(create), C(update), C(enable), C(disable), C(delete), or C(membership) (only group memberships change).
+      type: str
+    fields:
+      description: Per field, C(before) and C(after).
+      type: dict
+    groups_added: {description: Groups the user is added to., type: list, elements: str}
+    groups_removed: {description: Groups the user is removed from., type: list, elements: str}
+    status:
+      description: C(planned) in check mode; C(ok) or C(failed) after the real run.
+      type: str
+    error: {description: Why the change failed (only when it did)., type: str, returned: when status is failed}
+  sample:
+    - username: jane.doe@example.com
+      user_id: null
+      action: create
+      fields:
+        role: {before: null, after: ROLE_EDIT}
+      groups_added: [Payments Team]
+      groups_removed: []
+      status: planned
+"""
+
+from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
+from ansible_collections.contrast_security.identity.plugins.module_utils.roster import RosterError, apply, diff_of, plan, report
+
+
+def converge(module):
+    params = module.params
+    client = module.client
+    entries = params["users"]
+    options = dict((key, params[key]) for key in ("unlisted", "protected", "max_unlisted_changes", "allow_empty", "group_membership"))
+
+    users = client.list_users(page_size=params["page_size"])
+    groups = client.list_groups(page_size=params["page_size"])
+    named = set(name for entry in entries for name in entry.get("groups") or [])
+    members = dict((group["group_id"], client.list_group_members(group["group_id"], page_size=params["page_size"]))
+                   for group in groups if group["name"] in named)
+    try:
+        the_plan = plan(entries, options, users, groups, members, api_username=client.username)
+    except RosterError as err:
+        module.fail_json(msg=str(err), problems=err.problems)
+
+    failures = [] if module.check_mode else apply(client, the_plan, params["parallelism"], redact=client.redact)
+    summary, changes = report(the_plan, module.check_mode, listed=[entry["username"] for entry in entries])
+    result = dict(changed=bool(changes), summary=summary, changes=changes, diff=diff_of(changes))
+    if failures:
+        module.fail_json(msg="%d of the planned writes failed (the others were applied; see changes): %s"
+                             % (len(failures), "; ".join(failures)), **result)
+    return result
+
+
+def main():
+    entry_spec = dict(
+        username=dict(type="str", required=True),
+        first_name=dict(type="str"),
+        last_name=dict(type="str"),
+        email=dict(type="str"),
+        role=dict(type="str"),
+        api_only=dict(type="bool"),
+        protect_enabled=dict(type="bool"),
+        groups=dict(type="list", elements="str"),
+    )
+    module = ContrastModule(
+        argument_spec=dict(
+            users=dict(type="list", elements="dict", required=True, options=entry_spec),
+            unlisted=dict(type="str", default="ignore", choices=["ignore", "disable", "delete"]),
+            protected=dict(type="list", elements="str", default=[]),
+            max_unlisted_changes=dict(type="int", default=10),
+            allow_empty=dict(type="bool", default=False),
+            group_membership=dict(type="str", default="add", choices=["add", "exact"]),
+            parallelism=dict(type="int", default=4),
+            page_size=dict(type="int", default=100),
+        ),
+        supports_check_mode=True,
+    )
+    for name in ("parallelism", "page_size"):
+        if module.params[name] < 1:
+            module.fail_json(msg="%s must be 1 or more, got %d" % (name, module.params[name]))
+    if module.params["max_unlisted_changes"] < 0:
+        module.fail_json(msg="max_unlisted_changes must be 0 or more")
+    module.run(converge)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+# Copyright: Contributors to the contrast_security.identity collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run ``ansible-test integration`` against a freshly started Contrast API emulator.
+
+Usage (what ``make integration`` runs, inside the venv)::
+
+    python tests/integration/run.py --collection .tmp/ansible_collections/contrast_security/identity \
+        [--python 3.11] [ANSIBLE-TEST ARGUMENTS AND TARGETS ...]
+
+1. starts ``tests/emulator/contrast_emulator.py --port 0`` from the collection copy and reads
+   its first stdout line, ``listening on http://127.0.0.1:PORT``;
+2. writes ``tests/integration/integration_config.yml`` in the copy, with the emulator's URLs
+   and its default credentials (``contrast_url``, ``contrast_control_url``, ...);
+3. runs ``ansible-test integration --local --python 3.11 ARGS...`` in the copy, with
+   ``ANSIBLE_COLLECTIONS_PATH`` set to the folder that holds ``ansible_collections/``;
+4. always stops the emulator (also on failure, Ctrl-C or SIGTERM), and exits with
+   ansible-test's exit code.
+
+The emulator's later output goes to ``tests/output/emulator.log`` in the copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+
+STARTUP_TIMEOUT = 30.0
+LISTENING = re.compile(r"^listening on (https?://127\.0\.0\.1:(\d+))\s*$")
+
+# The emulator's default identity (tests/emulator/README.md).
+CREDENTIALS = {
+    "contrast_username": "api.admin@example.com",
+    "contrast_service_key": "TEST-SERVICE-KEY-5f3a9c",
+    "contrast_api_key": "TEST-API-KEY-7d2b4e",
+    "contrast_org_uuid": "0e5a1c2d-7b3f-4c11-9a8e-5d6f7a8b9c0d",
+}
+
+
+class EmulatorError(Exception):
+    """The emulator did not start as its CLI contract says."""
+
+
+def _terminate(signum, frame):  # pylint: disable=unused-argument
+    """Turn SIGTERM into SystemExit so that the finally clauses stop the emulator."""
+    raise SystemExit(128 + signum)
+
+
+def start_emulator(collection: str, log_path: str) -> tuple[subprocess.Popen, str]:
+    """Start the emulator on a free port; return the process and its base URL."""
+    script = os.path.join(collection, "tests", "emulator", "contrast_emulator.py")
+    if not os.path.isfile(script):
+        raise EmulatorError("emulator not found: %s" % script)
+
+    proc = subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, "-u", script, "--port", "0"],
+        cwd=collection, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, errors="replace",
+    )
+    found: list[re.Match] = []
+    ready = threading.Event()
+
+    def drain() -> None:
+        """Copy the output to the log file; signal the address line (stderr is merged in)."""
+        with open(log_path, "w", encoding="utf-8") as log:
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                match = LISTENING.match(line)
+                if match and not found:
+                    found.append(match)
+                    ready.set()
+        ready.set()
+
+    threading.Thread(target=drain, name="emulator-output", daemon=True).start()
+
+    if not ready.wait(STARTUP_TIMEOUT) or not found:
+        stop_emulator(proc)
+        raise EmulatorError("emulator did not print 'listening on http://127.0.0.1:PORT' within %.0f s "
+                            "(exit code %s); see %s" % (STARTUP_TIMEOUT, proc.returncode, log_path))
+
+    match = found[0]
+    return proc, match.group(1)
+
+
+def stop_emulator(proc: subprocess.Popen) -> None:
+    """Stop the emulator: SIGTERM, then SIGKILL after 10 seconds."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def write_config(collection: str, base_url: str) -> str:
+    """Write tests/integration/integration_config.yml for ansible-test; return its path."""
+    values = {
+        "contrast_url": base_url + "/Contrast",
+        "contrast_control_url": base_url + "/_emulator",
+    }
+    values.update(CREDENTIALS)
+    path = os.path.join(collection, "tests", "integration", "integration_config.yml")
+    with open(path, "w", encoding="utf-8") as config:
+        config.write("---\n")
+        config.write("# Written by tests/integration/run.py for one run; git-ignored.\n")
+        for key, value in values.items():
+            config.write('%s: "%s"\n' % (key, value))
+    return path
+
+
+def find_ansible_test() -> str:
+    """Return the ansible-test beside this interpreter (the venv's), else the one on PATH."""
+    candidate = os.path.join(os.path.dirname(sys.executable), "ansible-test")
+    return candidate if os.path.isfile(candidate) else "ansible-test"
+
+
+def main() -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--collection", required=True,
+                        help="the collection copy: .../ansible_collections/contrast_security/identity")
+    parser.add_argument("--python", default="%d.%d" % sys.version_info[:2],
+                        help="Python version for ansible-test (default: this interpreter's)")
+    options, passthrough = parser.parse_known_args()
+
+    collection = os.path.abspath(options.collection)
+    if os.path.basename(os.path.dirname(os.path.dirname(collection))) != "ansible_collections":
+        parser.error("--collection must end in ansible_collections/<namespace>/<name>")
+    collections_path = os.path.dirname(os.path.dirname(os.path.dirname(collection)))
+
+    signal.signal(signal.SIGTERM, _terminate)
+    output_dir = os.path.join(collection, "tests", "output")
+    os.makedirs(output_dir, exist_ok=True)
+    log_path = os.path.join(output_dir, "emulator.log")
+
+    try:
+        proc, base_url = start_emulator(collection, log_path)
+    except EmulatorError as exc:
+        print("run.py: %s" % exc, file=sys.stderr)
+        return 2
+
+    try:
+        print("run.py: emulator listening on %s (pid %d, log %s)" % (base_url, proc.pid, log_path), flush=True)
+        write_config(collection, base_url)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path)
+        command = [find_ansible_test(), "integration", "--local", "--python", options.python] + passthrough
+        print("run.py: %s" % " ".join(command), flush=True)
+        return subprocess.call(command, cwd=collection, env=env)
+    finally:
+        stop_emulator(proc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Roster planning and reporting, without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.contrast_security.identity.plugins.module_utils import roster as R
+from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError
+
+
+def user(user_id, username, role="ROLE_EDIT", enabled=True, first="F", last="L"):
+    return {"user_id": user_id, "username": username, "email": username, "first_name": first, "last_name": last,
+            "role": role, "enabled": enabled, "api_only": False, "protect_enabled": False}
+
+
+USERS = [user("u1", "alice@example.com"), user("u2", "bob@example.com", enabled=False),
+         user("u3", "carol@example.com", role="ROLE_VIEW"), user("u0", "api@example.com", role="ROLE_ADMIN"),
+         user("u4", "break-glass@example.com", role="ROLE_ADMIN")]
+GROUPS = [{"group_id": 1, "name": "Payments Team"}, {"group_id": 2, "name": "Platform"}]
+MEMBERS = {1: [{"user_id": "u1", "username": "alice@example.com"}, {"user_id": "u3", "username": "carol@example.com"}],
+           2: [{"user_id": "u4", "username": "break-glass@example.com"}]}
+
+
+def options(**overrides):
+    base = {"unlisted": "ignore", "protected": [], "max_unlisted_changes": 10, "allow_empty": False, "group_membership": "add"}
+    base.update(overrides)
+    return base
+
+
+def actions(the_plan):
+    return dict((change["username"], change["action"]) for change in the_plan["users"])
+
+
+def test_plan_creates_updates_enables_and_leaves_the_rest():
+    entries = [
+        {"username": "Alice@example.com", "role": "ROLE_EDIT", "groups": ["Payments Team"]},   # unchanged
+        {"username": "bob@example.com", "first_name": "Robert"},                              # enable + update
+        {"username": "carol@example.com", "role": "ROLE_ADMIN"},                               # update
+        {"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW", "groups": ["Platform"]},
+    ]
+    the_plan = R.plan(entries, options(), USERS, GROUPS, MEMBERS, api_username="api@example.com")
+    assert actions(the_plan) == {"bob@example.com": "enable", "carol@example.com": "update", "new@example.com": "create"}
+    bob = [change for change in the_plan["users"] if change["action"] == "enable"][0]
+    assert bob["fields"] == {"first_name": "Robert", "enabled": True}
+    create = [change for change in the_plan["users"] if change["action"] == "create"][0]
+    assert create["fields"] == {"username": "new@example.com", "email": "new@example.com", "first_name": "N",
+                                "last_name": "U", "role": "ROLE_VIEW"}
+    # Alice is in Payments already; new@ goes into Platform by its future id; nobody removed with `add`.
+    assert [(g["name"], g["added"], g["removed"]) for g in the_plan["groups"]] == [("Platform", ["new@example.com"], [])]
+    assert the_plan["groups"][0]["member_ids"] == ["u4", "new:new@example.com"]
+
+    summary, changes = R.report(the_plan, check_mode=True, listed=[entry["username"] for entry in entries])
+    assert summary == {"created": 1, "updated": 1, "enabled": 1, "disabled": 0, "deleted": 0, "unchanged": 1,
+                       "memberships_added": 1, "memberships_removed": 0}
+    assert [change["status"] for change in changes] == ["planned"] * 3
+    diff = R.diff_of(changes)
+    assert diff["before"]["new@example.com"] == {}
+    assert diff["after"]["new@example.com"]["groups_added"] == ["Platform"]
+    assert diff["before"]["carol@example.com"] == {"role": "ROLE_VIEW"}
+
+
+def test_every_problem_is_listed_at_once():
+    entries = [
+        {"username": "alice@example.com"},
+        {"username": "ALICE@example.com"},
+        {"username": "not-an-email", "role": "ROLE_VIEW", "first_name": "x", "last_name": "y"},
+        {"username": "x@example.com", "role": "ROLE_GOD", "first_name": "x", "last_name": "y"},
+        {"username": "y@example.com", "first_name": "Y", "groups": ["payments team"]},
+        {"username": "carol@example.com", "email": "other@example.com"},
+    ]
+    with pytest.raises(R.RosterError) as caught:
+        R.plan(entries, options(), USERS, GROUPS, MEMBERS)
+    text = str(caught.value)
+    assert "duplicates users[0]" in text
+    assert "'not-an-email' is not a valid email" in text
+    assert "Unknown role 'ROLE_GOD'" in text and "ROLE_NO_ACCESS" in text
+    assert "Close matches: 'Payments Team'" in text
+    assert "y@example.com does not exist, and creating it needs last_name, role" in text
+    assert "cannot be changed" in text
+    assert len(caught.value.problems) == 6
+
+
+def test_unlisted_disable_spares_the_api_user_protected_and_disabled_users():
+    entries = [{"username": "alice@example.com"}]
+    the_plan = R.plan(entries, options(unlisted="disable", protected=["BREAK-GLASS@*"]), USERS, GROUPS, MEMBERS,
+                      api_username="api@example.com")
+    assert actions(the_plan) == {"carol@example.com": "disable"}
+
+
+def test_unlisted_delete():
+    the_plan = R.plan([{"username": "alice@example.com"}], options(unlisted="delete"), USERS, GROUPS, MEMBERS,
+                      api_username="api@example.com")
+    assert actions(the_plan) == {"break-glass@example.com": "delete", "carol@example.com": "delete"}
+
+
+def test_guard_against_a_truncated_roster():
+    with pytest.raises(R.RosterError, match="2 enabled users are not in the roster and would be disabled, more than max_unlisted_changes=1"):
+        R.plan([{"username": "alice@example.com"}], options(unlisted="disable", max_unlisted_changes=1), USERS, GROUPS, MEMBERS,
+               api_username="api@example.com")
+
+
+def test_empty_roster_with_unlisted_needs_allow_empty():
+    with pytest.raises(R.RosterError, match="roster is empty"):
+        R.plan([], options(unlisted="disable", max_unlisted_changes=100), USERS, GROUPS, MEMBERS)
+    the_plan = R.plan([], options(unlisted="disable", max_unlisted_changes=100, allow_empty=True), USERS, GROUPS, MEMBERS,
+                      api_username="api@example.com")
+    assert set(actions(the_plan).values()) == {"disable"}
+
+
+def test_empty_roster_with_ignore_changes_nothing():
+    assert R.plan([], options(), USERS, GROUPS, MEMBERS) == {"users": [], "groups": []}
+
+
+def test_exact_membership_removes_unlisted_members_but_not_protected_ones():
+    entries = [{"username": "alice@example.com", "groups": ["Payments Team", "Platform"]}]
+    the_plan = R.plan(entries, options(group_membership="exact", protected=["break-glass@example.com"]), USERS, GROUPS, MEMBERS)
+    groups = dict((g["name"], (g["added"], g["removed"])) for g in the_plan["groups"])
+    assert groups == {"Payments Team": ([], ["carol@example.com"]), "Platform": (["alice@example.com"], [])}
+    summary, changes = R.report(the_plan, check_mode=True, listed=["alice@example.com"])
+    assert summary["memberships_added"] == 1 and summary["memberships_removed"] == 1
+    assert dict((c["username"], c["action"]) for c in changes) == {"carol@example.com": "membership", "alice@example.com": "membership"}
+
+
+class FakeClient:
+    """Records writes; fails those named in `fail`."""
+
+    def __init__(self, fail=()):
+        self.fail = set(fail)
+        self.calls = []
+
+    def _maybe_fail(self, what):
+        self.calls.append(what)
+        if what in self.fail:
+            raise ContrastApiError("PUT", "/x", 503, detail="down")
+
+    def create_user(self, fields):
+        self._maybe_fail(("create", fields["username"]))
+        return {"user_id": "id-" + fields["username"]}
+
+    def update_user(self, user_id, changes):
+        self._maybe_fail(("update", user_id))
+        return {}
+
+    def delete_user(self, user_id):
+        self._maybe_fail(("delete", user_id))
+        return True
+
+    def set_group_members(self, group_id, user_ids):
+        self._maybe_fail(("group", group_id))
+        self.calls.append(("members", group_id, tuple(user_ids)))
+
+
+def test_apply_completes_what_it_can_and_reports_what_failed():
+    entries = [
+        {"username": "carol@example.com", "role": "ROLE_ADMIN", "groups": ["Platform"]},
+        {"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW", "groups": ["Platform"]},
+        {"username": "bad@example.com", "first_name": "B", "last_name": "U", "role": "ROLE_VIEW", "groups": ["Platform"]},
+    ]
+    the_plan = R.plan(entries, options(), USERS, GROUPS, MEMBERS)
+    client = FakeClient(fail={("create", "bad@example.com")})
+    failures = R.apply(client, the_plan, parallelism=3)
+    assert len(failures) == 1 and "create bad@example.com" in failures[0]
+    # The group write went out without the user that could not be created, with the new user's real id.
+    assert ("members", 2, ("u4", "u3", "id-new@example.com")) in client.calls
+    summary, changes = R.report(the_plan, check_mode=False, listed=[entry["username"] for entry in entries])
+    status = dict((change["username"], change["status"]) for change in changes)
+    assert status == {"carol@example.com": "ok", "new@example.com": "ok", "bad@example.com": "failed"}
+    assert summary["created"] == 1 and summary["updated"] == 1 and summary["memberships_added"] == 2
+    bad = [change for change in changes if change["username"] == "bad@example.com"][0]
+    assert "HTTP 503" in bad["error"]
+
+
+def test_apply_group_failure_marks_its_members():
+    entries = [{"username": "alice@example.com", "groups": ["Platform"]}]
+    the_plan = R.plan(entries, options(), USERS, GROUPS, MEMBERS)
+    failures = R.apply(FakeClient(fail={("group", 2)}), the_plan, parallelism=1)
+    assert failures and "group Platform" in failures[0]
+    summary, changes = R.report(the_plan, check_mode=False, listed=["alice@example.com"])
+    assert changes[0]["status"] == "failed" and summary["memberships_added"] == 0
+
+
+@pytest.mark.parametrize("name,patterns,expected", [
+    ("a@partner.example.com", ["*@partner.example.com"], True),
+    ("A@Partner.Example.com", ["*@partner.example.com"], True),
+    ("a@example.com", ["*@partner.example.com"], False),
+    ("svc-1@example.com", ["svc-?@example.com"], True),
+])
+def test_protected_patterns(name, patterns, expected):
+    assert R.is_protected(name, patterns) is expected
