@@ -19,7 +19,7 @@ export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 export ANSIBLE_PYTHON_INTERPRETER="$venv_bin/python"
 
 playbooks=()
-for playbook in ${DEMO_PLAYBOOKS:-playbooks/demo_user_info.yml}; do
+for playbook in ${DEMO_PLAYBOOKS:-playbooks/demo.yml}; do
   if [[ -f $playbook ]]; then
     playbooks+=("$playbook")
   else
