@@ -170,6 +170,11 @@ def find_user(module):
         user = client.get_user(user_id)
         if user and username and not same_username(user["username"], username):
             module.fail_json(msg=immutable_change_error(user, {"username": username}), user=user)
+        if user is None and username:
+            other = client.find_user(username)
+            if other is not None:
+                module.fail_json(msg="user_id %s and username %s disagree: there is no user with that id, and %s has id %s."
+                                     % (user_id, username, other["username"], other["user_id"]), user=other)
         return user
     return client.find_user(username)
 
