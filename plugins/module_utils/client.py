@@ -26,6 +26,7 @@ import base64
 import email.utils
 import json
 import random
+import re
 import threading
 import time
 import traceback
@@ -52,6 +53,7 @@ BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 120.0
 DEFAULT_PAGE_SIZE = 100
 REDACTED = "********"
+_ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 
 
 class ContrastApiError(Exception):
@@ -230,8 +232,10 @@ class ContrastClient:
             reason = "could not connect to %s" % self.base_url
         else:
             reason = "request error"
-        # The exception's own text names host and cause, never headers; redact anyway.
-        return "%s (%s: %s)" % (reason, type(exc).__name__, self.redact(exc))
+        # requests' text repeats the pool, URL and query; the OS-level cause is what helps.
+        cause = _ERRNO_RE.search(str(exc))
+        detail = cause.group(1).strip() if cause else type(exc).__name__
+        return "%s (%s)" % (reason, self.redact(detail))
 
     @staticmethod
     def _api_messages(response):

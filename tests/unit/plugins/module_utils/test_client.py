@@ -369,3 +369,15 @@ def test_429_pauses_other_threads_too():
     client._pause_everyone(5)
     client.list_roles()
     assert any(4 < value <= 5 for value in sleeps)
+
+
+def test_connection_error_message_gives_the_os_cause_not_the_pool_noise():
+    noise = ("HTTPConnectionPool(host='h', port=9): Max retries exceeded with url: /Contrast/api/ng/x?offset=0 "
+             "(Caused by NewConnectionError(\"HTTPConnection(host='h', port=9): Failed to establish a new connection: "
+             "[Errno 111] Connection refused\"))")
+    client = make_client([requests.exceptions.ConnectionError(noise)] * 4)[0]
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.get_profile()
+    text = str(caught.value)
+    assert "could not connect to https://teamserver.example.com/Contrast (Connection refused)" in text
+    assert "HTTPConnectionPool" not in text
