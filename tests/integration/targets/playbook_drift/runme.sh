@@ -5,9 +5,12 @@ set -euo pipefail
 config=../../integration_config.yml
 value() { python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$config" "$1"; }
 control=$(value contrast_control_url)
-export CONTRAST_URL=$(value contrast_url) CONTRAST_USERNAME=$(value contrast_username) \
-  CONTRAST_SERVICE_KEY=$(value contrast_service_key) CONTRAST_API_KEY=$(value contrast_api_key) \
-  CONTRAST_ORG_UUID=$(value contrast_org_uuid)
+CONTRAST_URL=$(value contrast_url)
+CONTRAST_USERNAME=$(value contrast_username)
+CONTRAST_SERVICE_KEY=$(value contrast_service_key)
+CONTRAST_API_KEY=$(value contrast_api_key)
+CONTRAST_ORG_UUID=$(value contrast_org_uuid)
+export CONTRAST_URL CONTRAST_USERNAME CONTRAST_SERVICE_KEY CONTRAST_API_KEY CONTRAST_ORG_UUID
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -36,8 +39,9 @@ http DELETE "$control/requests" >/dev/null
 ansible-playbook -i "${INVENTORY_PATH:-../../inventory}" contrast_security.identity.drift -e contrast_roster_file="$out/roster.yml" >"$out/run1.log" 2>&1 \
   || { cat "$out/run1.log"; echo "drift run failed"; exit 1; }
 grep -q "Drift: 3 user(s) differ from the roster" "$out/run1.log" || { cat "$out/run1.log"; echo "drift not reported"; exit 1; }
-grep -q "ann@example.com: update" "$out/run1.log" && grep -q "cy@example.com: create" "$out/run1.log" \
-  && grep -q "ben@example.com: disable" "$out/run1.log" || { cat "$out/run1.log"; echo "drift entries missing"; exit 1; }
+for entry in "ann@example.com: update" "cy@example.com: create" "ben@example.com: disable"; do
+  grep -q "$entry" "$out/run1.log" || { cat "$out/run1.log"; echo "drift entry missing: $entry"; exit 1; }
+done
 [[ $(writes) -eq 0 ]] || { echo "the drift playbook wrote to the API"; exit 1; }
 
 # 2. Asked to fail on drift, it fails; still no write.
