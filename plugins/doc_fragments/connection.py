@@ -69,6 +69,22 @@ options:
       - If not set, the value of the E(CONTRAST_RETRIES) environment variable is used.
     type: int
     default: 5
+  contrast_api_dialect:
+    description:
+      - Which shape of Contrast's user API the server speaks.
+      - V(guide) is the API as the integration guide describes it (C(user_id), C(ROLE_*) role strings,
+        C(PUT .../groups/{id}/users) for membership).
+      - V(teamserver) is Contrast's published TeamServer REST reference (C(user_uid), roles as objects read from
+        the global C(GET /ng/roles), the required C(date_format), C(time_format) and C(time_zone) on create,
+        which default to C(MM/dd/yyyy), C(hh:mm a) and C(UTC), C(PUT .../users/{uid}/enabled) to enable or
+        disable, and membership written by C(PUT .../groups/{id}) with the whole group, its scope unchanged).
+      - V(auto) detects the dialect from the first answer whose shape tells (a users page, a user, the profile
+        or the group list) and keeps it for the rest of the module run; when a write comes before any such read,
+        one C(GET /ng/profile) decides. Pin V(guide) or V(teamserver) to skip detection.
+      - If not set, the value of the E(CONTRAST_API_DIALECT) environment variable is used.
+    type: str
+    choices: [auto, guide, teamserver]
+    default: auto
 notes:
   - All modules of this collection are in the action group C(contrast_security.identity.contrast), so
     C(module_defaults) can set the connection options once per play.

@@ -33,6 +33,8 @@ def connection_argument_spec() -> dict:
         ca_path=dict(type="path", fallback=(env_fallback, ["CONTRAST_CA_PATH"])),
         timeout=dict(type="int", default=30, fallback=(env_fallback, ["CONTRAST_TIMEOUT"])),
         retries=dict(type="int", default=5, fallback=(env_fallback, ["CONTRAST_RETRIES"])),
+        contrast_api_dialect=dict(type="str", default="auto", choices=["auto", "guide", "teamserver"],
+                                  fallback=(env_fallback, ["CONTRAST_API_DIALECT"])),
     )
 
 
@@ -71,6 +73,7 @@ class ContrastModule(AnsibleModule):
                     ca_path=params["ca_path"],
                     timeout=params["timeout"],
                     retries=params["retries"],
+                    dialect=params["contrast_api_dialect"],
                 )
             except ValueError as err:
                 self.fail_json(msg=str(err))

@@ -31,8 +31,16 @@ import threading
 import time
 import traceback
 
-from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import DIALECTS
-from ansible_collections.contrast_security.identity.plugins.module_utils.users import normalize_user, same_username
+from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (
+    DIALECTS,
+    GuideDialect,
+    detect_dialect,
+)
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
+    canonical_role,
+    normalize_user,
+    same_username,
+)
 
 try:
     import requests
@@ -146,7 +154,13 @@ class ContrastClient:
         self.org_uuid = org_uuid
         self.timeout = timeout
         self.retries = max(int(retries), 0)
-        self.dialect = DIALECTS[dialect]
+        if dialect != "auto" and dialect not in DIALECTS:
+            raise ValueError("contrast_api_dialect must be auto or one of %s, got %r" % (", ".join(sorted(DIALECTS)), dialect))
+        # "auto": unknown until the first response whose shape tells (then cached for this client).
+        self.dialect_setting = dialect
+        self._dialect = None if dialect == "auto" else DIALECTS[dialect]
+        self.dialect_detected_from = None
+        self._role_names = None
         self.verify = ca_path if ca_path else bool(validate_certs)
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -188,6 +202,63 @@ class ContrastClient:
     def session(self, value):
         """Use one given session in every thread (tests use this to script the answers)."""
         self._shared_session = value
+
+    # ------------------------------------------------------------------ dialect
+    @property
+    def dialect(self):
+        """The dialect in use. In auto mode, before any response told, one ``GET /ng/profile`` decides."""
+        if self._dialect is None:
+            data = self.request("GET", GuideDialect.profile_path())
+            self._observe(data, "user", "GET /ng/profile")
+            if self._dialect is None:
+                self._dialect = DIALECTS["guide"]
+                self.dialect_detected_from = "default (GET /ng/profile did not tell)"
+        return self._dialect
+
+    @property
+    def _read_dialect(self):
+        """The dialect for a read whose path both dialects share: the known one, else the guide's paths."""
+        return self._dialect or GuideDialect
+
+    def _observe(self, data, kind, source):
+        """Settle the dialect from a response's shape (auto mode, first time only)."""
+        if self._dialect is not None:
+            return
+        name = detect_dialect(data, kind)
+        if name is not None:
+            self._dialect = DIALECTS[name]
+            self.dialect_detected_from = source
+
+    def _read(self, path, kind):
+        """GET one object, letting its shape settle the dialect; re-read once when that dialect needs more."""
+        known = self._dialect
+        params = known.read_params(kind) if known else {}
+        data = self.request("GET", path, params=params or None)
+        if known is None:
+            self._observe(data, kind, "GET %s" % path)
+            extra = self._dialect.read_params(kind) if self._dialect else {}
+            if extra:
+                data = self.request("GET", path, params=extra)
+        return data
+
+    def _role_name_for(self, role):
+        """The server's name of a canonical role (TeamServer): read once from its roles endpoint."""
+        if role is None:
+            return None
+        if self._role_names is None:
+            self.list_roles()
+        name = self._role_names.get(role) if self._role_names else None
+        if name is None:
+            raise ContrastApiError("GET", self.dialect.roles_path(self.org_uuid), 200,
+                                   detail="The server lists no role matching %s" % role)
+        return name
+
+    @staticmethod
+    def _unknown_id(err) -> bool:
+        """A 404, or the TeamServer's 401/403 "Authorization failure" for an id it does not know."""
+        if err.status == 404:
+            return True
+        return err.status in (401, 403) and any("authorization failure" in message.lower() for message in err.messages)
 
     # ------------------------------------------------------------------ secrets
     def redact(self, text):
@@ -269,8 +340,8 @@ class ContrastClient:
         """The JSON object of a 2xx answer; a garbled one raises (and is retried for reads)."""
         text = response.text
         if not text.strip():
-            if method == "DELETE":
-                return {}
+            if method == "DELETE" and response.status_code == 204:
+                return {}  # No Content: a DELETE's documented success. An empty 200 is a garbled answer.
             raise ContrastApiError(method, path, response.status_code,
                                    detail="The server answered with an empty body where JSON was expected",
                                    outcome_unknown=True)
@@ -347,7 +418,7 @@ class ContrastClient:
         raise ContrastApiError(last_error.method, last_error.path, last_error.status, last_error.messages,
                                last_error.detail, last_error.outcome_unknown, attempts=self.retries + 1)
 
-    def paginate(self, path: str, key: str, page_size: int = DEFAULT_PAGE_SIZE, params=None):
+    def paginate(self, path: str, key: str, page_size: int = DEFAULT_PAGE_SIZE, params=None, observe=None, first_page=None):
         """Yield every item of a paged list, one page at a time.
 
         Advances by the number of items the server actually returned (it may clamp `limit`
@@ -359,7 +430,17 @@ class ContrastClient:
         while True:
             query = dict(params or {})
             query.update({"offset": offset, "limit": page_size})
-            data = self.request("GET", path, params=query)
+            if first_page is not None:
+                data, first_page = first_page, None  # already read (the answer that settled the dialect)
+            else:
+                data = self.request("GET", path, params=query)
+            if observe and self._dialect is None:
+                self._observe(data, observe, "GET %s" % path)
+                extra = self._dialect.read_params(observe) if self._dialect else {}
+                if extra:
+                    # This dialect needs more in every read (e.g. expand=): start over with it.
+                    params = dict(params or {}, **extra)
+                    continue
             items = data.get(key) or []
             if not items:
                 return
@@ -384,7 +465,7 @@ class ContrastClient:
         """Every user of the organization, canonical, each once (a list shifting under paging can repeat one)."""
         seen = set()
         users = []
-        for raw in self.paginate(self.dialect.users_path(self.org_uuid), self.dialect.users_key, page_size):
+        for raw in self._user_pages(page_size):
             user = self._user(raw)
             if user["user_id"] in seen:
                 continue
@@ -395,16 +476,22 @@ class ContrastClient:
     def get_user(self, user_id: str):
         """One user by id, canonical, or None when there is no such user."""
         try:
-            data = self.request("GET", self.dialect.user_path(self.org_uuid, user_id))
+            data = self._read(self._read_dialect.user_path(self.org_uuid, user_id), "user")
         except ContrastApiError as err:
-            if err.status == 404:
+            if self._unknown_id(err):
                 return None
             raise
         return self._user(data.get("user") or {})
 
+    def _user_pages(self, page_size):
+        dialect = self._dialect
+        params = (dialect.read_params("users") if dialect else None) or None
+        return self.paginate(self._read_dialect.users_path(self.org_uuid), self._read_dialect.users_key, page_size,
+                             params=params, observe="users")
+
     def find_user(self, username: str, page_size: int = DEFAULT_PAGE_SIZE):
         """One user by login (case-insensitive), paging only as far as needed; None when absent."""
-        for raw in self.paginate(self.dialect.users_path(self.org_uuid), self.dialect.users_key, page_size):
+        for raw in self._user_pages(page_size):
             user = self._user(raw)
             if same_username(user["username"], username):
                 return user
@@ -427,8 +514,12 @@ class ContrastClient:
         Never sends a second POST for a user that may already exist: after an answer that leaves
         the outcome unknown, look the user up and only try again when it is not there.
         """
-        path = self.dialect.users_path(self.org_uuid)
-        body = self.dialect.create_user_body(fields)
+        dialect = self.dialect
+        path = dialect.users_path(self.org_uuid)
+        if dialect.name == "teamserver":
+            body = dialect.create_user_body(fields, role_name=self._role_name_for(fields.get("role")))
+        else:
+            body = dialect.create_user_body(fields)
         outcome_was_unknown = False
         for attempt in range(self.retries + 1):
             try:
@@ -453,33 +544,58 @@ class ContrastClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def update_user(self, user_id: str, changes: dict) -> dict:
+        dialect = self.dialect
+        if dialect.name == "teamserver":
+            # Edits without a user in the answer; `enabled` has its own endpoint there.
+            body = dialect.update_user_body(changes, role_name=self._role_name_for(changes.get("role")))
+            if body:
+                self.request("PUT", dialect.user_path(self.org_uuid, user_id), body=body)
+            if changes.get("enabled") is not None:
+                self.request("PUT", dialect.user_enabled_path(self.org_uuid, user_id), body=dialect.enabled_body(changes["enabled"]))
+            return self._complete({}, user_id=user_id)
         data = self.request("PUT", self.dialect.user_path(self.org_uuid, user_id), body=self.dialect.update_user_body(changes))
         return self._complete(data.get("user"), user_id=user_id)
 
     def delete_user(self, user_id: str) -> bool:
         """Delete a user; False when it was already gone (a retried DELETE can meet its own success)."""
         try:
-            self.request("DELETE", self.dialect.user_path(self.org_uuid, user_id))
+            self.request("DELETE", self._read_dialect.user_path(self.org_uuid, user_id))
         except ContrastApiError as err:
-            if err.status == 404:
+            if self._unknown_id(err):
                 return False
             raise
         return True
 
     # ------------------------------------------------------------------ org
     def get_profile(self) -> dict:
-        data = self.request("GET", self.dialect.profile_path())
+        data = self.request("GET", self._read_dialect.profile_path())
+        self._observe(data, "user", "GET %s" % self._read_dialect.profile_path())
         return normalize_user(data.get("user") or {})
 
     def list_roles(self) -> list:
-        data = self.request("GET", self.dialect.roles_path(self.org_uuid))
-        return [{"name": role.get("name"), "description": role.get("description")} for role in data.get(self.dialect.roles_key) or []]
+        dialect = self.dialect
+        data = self.request("GET", dialect.roles_path(self.org_uuid))
+        if dialect.name == "teamserver":
+            # Role groups {group_id, name}: canonical ROLE_* names, the server's own name as description.
+            roles = []
+            names = {}
+            for role in data.get(dialect.roles_key) or []:
+                canonical = canonical_role(role.get("name"))
+                names[canonical] = role.get("name")
+                roles.append({"name": canonical, "description": role.get("name")})
+            self._role_names = names
+            return roles
+        return [{"name": role.get("name"), "description": role.get("description")} for role in data.get(dialect.roles_key) or []]
 
     # ------------------------------------------------------------------ groups
     def list_groups(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
         groups = []
         seen = set()
-        for raw in self.paginate(self.dialect.groups_path(self.org_uuid), self.dialect.groups_key, page_size):
+        if self._dialect is None or self._dialect.name == "teamserver":
+            raws = self._teamserver_groups(page_size)
+        else:
+            raws = self.paginate(self.dialect.groups_path(self.org_uuid), self.dialect.groups_key, page_size)
+        for raw in raws:
             group_id = raw.get("group_id")
             if group_id in seen:
                 continue
@@ -487,10 +603,43 @@ class ContrastClient:
             groups.append({"group_id": group_id, "name": raw.get("name"), "description": raw.get("description")})
         return groups
 
+    def _teamserver_groups(self, page_size):
+        """Groups when the dialect may be TeamServer's (one unpaged answer, custom then predefined).
+
+        In auto mode the first page settles the dialect; a guide answer continues as a paged list.
+        """
+        path = self._read_dialect.groups_path(self.org_uuid)
+        if self._dialect is None:
+            data = self.request("GET", path, params={"offset": 0, "limit": page_size})
+            self._observe(data, "groups", "GET %s" % path)
+            if self._dialect is None or self._dialect.name != "teamserver":
+                # The guide's paged list: this page was its first; read the rest the usual way.
+                return self.paginate(path, GuideDialect.groups_key, page_size, first_page=data)
+        else:
+            data = self.request("GET", path)
+        raws = []
+        for part in ("custom_groups", "predefined_groups"):
+            section = data.get(part)
+            if isinstance(section, dict):
+                raws.extend(item for item in section.get("groups") or [] if isinstance(item, dict))
+        return raws
+
+    def _teamserver_group(self, group_id) -> dict:
+        data = self.request("GET", self.dialect.group_path(self.org_uuid, group_id))
+        return data.get("group") or {}
+
     def list_group_members(self, group_id, page_size: int = DEFAULT_PAGE_SIZE) -> list:
         """Members of one group as ``[{user_id, username}]``, pending invitations included."""
         members = []
         seen = set()
+        if self.dialect.name == "teamserver":
+            for raw in self._teamserver_group(group_id).get("users") or []:
+                user = self._user(raw if isinstance(raw, dict) else {"user_uid": raw})
+                if user["user_id"] in seen:
+                    continue
+                seen.add(user["user_id"])
+                members.append({"user_id": user["user_id"], "username": user["username"]})
+            return members
         for raw in self.paginate(self.dialect.group_members_path(self.org_uuid, group_id), self.dialect.members_key, page_size):
             user = self._user(raw)
             if user["user_id"] in seen:
@@ -500,7 +649,16 @@ class ContrastClient:
         return members
 
     def set_group_members(self, group_id, user_ids) -> None:
-        """Replace the group's whole member list (that is what the API's write does)."""
+        """Replace the group's whole member list (that is what the API's write does).
+
+        TeamServer: read the whole group, replace only its users, PUT it back (name and scope
+        echoed unchanged, so an application scope is never dropped).
+        """
+        dialect = self.dialect
+        if dialect.name == "teamserver":
+            group = self._teamserver_group(group_id)
+            self.request("PUT", dialect.group_path(self.org_uuid, group_id), body=dialect.group_update_body(group, user_ids))
+            return
         self.request("PUT", self.dialect.group_members_path(self.org_uuid, group_id), body=self.dialect.membership_body(user_ids))
 
     def group_names_by_user(self, page_size: int = DEFAULT_PAGE_SIZE) -> dict:

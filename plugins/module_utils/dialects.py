@@ -58,6 +58,11 @@ class GuideDialect:
     def group_members_path(org_uuid: str, group_id) -> str:
         return "/ng/%s/groups/%s/users" % (org_uuid, group_id)
 
+    @staticmethod
+    def read_params(kind: str) -> dict:
+        """Extra query parameters of a read (none in this dialect)."""
+        return {}
+
     # ---- request bodies (from canonical field names) ----
     @staticmethod
     def create_user_body(fields: dict) -> dict:
@@ -85,4 +90,114 @@ class GuideDialect:
         return {"users": [{"user_id": user_id} for user_id in user_ids]}
 
 
-DIALECTS = {GuideDialect.name: GuideDialect}
+# Defaults of the preference fields the TeamServer reference requires on create (overridable per user
+# by giving ``date_format``, ``time_format`` or ``time_zone`` in the create fields).
+TEAMSERVER_CREATE_DEFAULTS = (("date_format", "MM/dd/yyyy"), ("time_format", "hh:mm a"), ("time_zone", "UTC"))
+
+
+class TeamServerDialect(GuideDialect):
+    """The API as Contrast's published TeamServer reference (``saas-restapi-v3``) describes it.
+
+    Differences from the guide that this class owns: the global roles endpoint, the create body
+    (``username``, ``role_name``, ``protect`` and the required preference fields), ``protect`` in
+    edits, the ``enabled`` endpoint, the whole-group PUT for membership, and the ``expand`` query
+    that brings login and signup dates into user reads.
+    """
+
+    name = "teamserver"
+    roles_key = "groups"
+
+    @staticmethod
+    def roles_path(org_uuid: str) -> str:
+        return "/ng/roles"
+
+    @staticmethod
+    def user_enabled_path(org_uuid: str, user_id: str) -> str:
+        return "/ng/%s/users/%s/enabled" % (org_uuid, user_id)
+
+    @staticmethod
+    def read_params(kind: str) -> dict:
+        """Query parameters of user reads: the login and signup dates only come with expand."""
+        if kind in ("users", "user"):
+            return {"expand": "email,login,signup"}
+        return {}
+
+    @staticmethod
+    def create_user_body(fields: dict, role_name=None) -> dict:  # pylint: disable=arguments-differ
+        """Body of POST users; `role_name` is the server's name of ``fields["role"]``."""
+        body = {"username": fields["username"]}
+        for key, default in TEAMSERVER_CREATE_DEFAULTS:
+            body[key] = fields.get(key) or default
+        for key in ("first_name", "last_name"):
+            if fields.get(key) is not None:
+                body[key] = fields[key]
+        if role_name is not None:
+            body["role_name"] = role_name
+        for key, wire in (("enabled", "enabled"), ("api_only", "api_only"), ("protect_enabled", "protect")):
+            if fields.get(key) is not None:
+                body[wire] = fields[key]
+        return body
+
+    @staticmethod
+    def update_user_body(changes: dict, role_name=None) -> dict:  # pylint: disable=arguments-differ
+        """Body of PUT users/{uid}: the changes except ``enabled`` (own endpoint) and the immutable email."""
+        body = {}
+        for key, wire in (("first_name", "first_name"), ("last_name", "last_name"), ("api_only", "api_only"),
+                          ("protect_enabled", "protect")):
+            if key in changes:
+                body[wire] = changes[key]
+        if "role" in changes:
+            body["role_name"] = role_name if role_name is not None else changes["role"]
+        return body
+
+    @staticmethod
+    def enabled_body(enabled: bool) -> dict:
+        return {"enabled": bool(enabled)}
+
+    @staticmethod
+    def group_scope(group: dict) -> dict:
+        """The scope to echo back in a group PUT: the group's own, or rebuilt from the GET's flat fields."""
+        if isinstance(group.get("scope"), dict):
+            return group["scope"]
+        return {
+            "account_scope": {"exceptions": group.get("accounts") or []},
+            "app_scope": {"exceptions": group.get("applications") or [], "onboard_role": group.get("onboard_role") or "",
+                          "role": group.get("app_role") or ""},
+        }
+
+    @classmethod
+    def group_update_body(cls, group: dict, user_ids) -> dict:
+        """Body of PUT groups/{id}: the group as read, with only its users replaced."""
+        return {"name": group.get("name"), "scope": cls.group_scope(group), "users": list(user_ids)}
+
+
+DIALECTS = {GuideDialect.name: GuideDialect, TeamServerDialect.name: TeamServerDialect}
+DIALECT_CHOICES = ("auto",) + tuple(sorted(DIALECTS))
+
+
+def detect_dialect(data, kind: str):
+    """The dialect name a response shows, or None when it does not tell.
+
+    `kind` says what was read: ``users`` (a users page), ``user`` (one user or the profile) or
+    ``groups`` (the group list). Only shapes that differ between the dialects decide.
+    """
+    if not isinstance(data, dict):
+        return None
+    if kind == "groups":
+        if "custom_groups" in data or "predefined_groups" in data:
+            return TeamServerDialect.name
+        if isinstance(data.get("groups"), list):
+            return GuideDialect.name
+        return None
+    if kind == "users":
+        items = data.get("users")
+        candidates = items if isinstance(items, list) else []
+    else:
+        candidates = [data.get("user")]
+    for item in candidates:
+        if isinstance(item, dict):
+            if "user_uid" in item:
+                return TeamServerDialect.name
+            if "user_id" in item:
+                return GuideDialect.name
+    return None

@@ -59,11 +59,25 @@ def role_error(role) -> str | None:
     return "Unknown role %r. Valid roles are: %s (names are case-sensitive)." % (role, ", ".join(ROLES))
 
 
+def canonical_role(name):
+    """The ROLE_* name of a role as any dialect names it ("Rules Admin" -> ROLE_RULES_ADMIN)."""
+    if not isinstance(name, str) or not name.strip():
+        return name
+    if name.startswith("ROLE_"):
+        return name
+    return "ROLE_" + re.sub(r"[^A-Z0-9]+", "_", name.strip().upper()).strip("_")
+
+
 def _role_name(raw_role):
-    # The guide gives a ROLE_* string; other dialects give an object with a name.
+    # The guide gives a ROLE_* string; the TeamServer reference gives an object {group_id, name}.
     if isinstance(raw_role, dict):
-        return raw_role.get("name")
+        return canonical_role(raw_role.get("name"))
     return raw_role
+
+
+def _nested(raw: dict, outer: str, inner: str):
+    value = raw.get(outer)
+    return value.get(inner) if isinstance(value, dict) else None
 
 
 def _first_present(raw: dict, *keys):
@@ -82,7 +96,11 @@ def normalize_user(raw: dict, org_uuid: str | None = None, groups=None) -> dict:
     username = _first_present(raw, "username", "email")
     email = _first_present(raw, "email", "username")
     date_created = _first_present(raw, "date_created")
+    if date_created is None:
+        date_created = _nested(raw, "signup", "signup_date")  # TeamServer, with expand=signup
     last_login = _first_present(raw, "last_login")
+    if last_login is None:
+        last_login = _nested(raw, "login", "last_login_time")  # TeamServer, with expand=login
     if groups is None and isinstance(raw.get("groups"), list):
         groups = [group.get("name") if isinstance(group, dict) else group for group in raw["groups"]]
     user = {

@@ -10,7 +10,8 @@ runs anywhere the collection's tests run. Layout:
 
 * ``Organization``: the org's data and its domain rules (no locking of its own).
 * ``EmulatorState``: one lock around the organization, the config, the fault plan and the request log.
-* ``GuideDialect``: every route, request-body rule and response shape of one API dialect.
+* ``GuideDialect``: every route, request-body rule and response shape of one API dialect;
+  ``TeamServerDialect``: the same state in the shapes of Contrast's published TeamServer reference.
 * ``ControlApi``: the unauthenticated ``/_emulator`` interface for tests.
 * ``EmulatorServer``: the threaded HTTP(S) server, importable and runnable in-process.
 """
@@ -301,12 +302,14 @@ class Organization:
         return sorted(self._user_groups.get(user_id, ()))
 
     # ---- groups ----
-    def insert_group(self, group_id: int, name: str, description: str, member_ids) -> dict:
+    def insert_group(self, group_id: int, name: str, description: str, member_ids, scope=None, predefined=False) -> dict:
         if group_id in self.groups:
             raise SeedError("duplicate group_id %s" % group_id)
         if any(group["name"].lower() == name.lower() for group in self.groups.values()):
             raise SeedError("duplicate group name %r" % name)
-        group = {"group_id": group_id, "name": name, "description": description, "members": set(), "_sorted": None}
+        group = {"group_id": group_id, "name": name, "description": description, "members": set(), "_sorted": None,
+                 "scope": json.loads(json.dumps(scope if scope is not None else DEFAULT_GROUP_SCOPE)),
+                 "predefined": bool(predefined)}
         self.groups[group_id] = group
         self._replace_members(group, member_ids)
         return group
@@ -355,7 +358,9 @@ SEED_USER_FIELDS = (
     "user_id", "username", "email", "first_name", "last_name", "role", "enabled", "pending", "api_only",
     "protect_enabled", "date_created", "last_login",
 )
-SEED_GROUP_FIELDS = ("group_id", "name", "description", "members")
+SEED_GROUP_FIELDS = ("group_id", "name", "description", "members", "scope", "predefined")
+# A group's access scope (only the teamserver dialect shows it); the reference's template.
+DEFAULT_GROUP_SCOPE = {"account_scope": {"exceptions": []}, "app_scope": {"exceptions": [], "onboard_role": "", "role": ""}}
 GENERATE_FIELDS = ("users", "groups", "seed")
 
 
@@ -548,7 +553,11 @@ def build_organization(doc, reference_ms=None) -> Organization:
             if record is None:
                 raise SeedError("%s: member %r is not a user of the seed" % (where, member))
             member_ids.append(record["user_id"])
-        org.insert_group(group_id, name, description, member_ids)
+        scope = entry.get("scope")
+        if scope is not None and not isinstance(scope, dict):
+            raise SeedError("%s: scope must be an object" % where)
+        predefined = _seed_check(check_bool, where, entry.get("predefined", False), "predefined")
+        org.insert_group(group_id, name, description, member_ids, scope=scope, predefined=predefined)
     org.ensure_api_user()
     return org
 
@@ -564,10 +573,12 @@ class EmulatorState:
     empty body returns to exactly that.
     """
 
-    def __init__(self, seed=None, max_page_size: int = DEFAULT_MAX_PAGE_SIZE, fault_rate: float = 0.0, fault_seed=None):
+    def __init__(self, seed=None, max_page_size: int = DEFAULT_MAX_PAGE_SIZE, fault_rate: float = 0.0, fault_seed=None,
+                 dialect: str = "guide"):
         self.lock = threading.RLock()
         self.startup = {
-            "seed": seed, "config": {"max_page_size": max_page_size, "ignore_offset": False, "api_user_role": None},
+            "seed": seed,
+            "config": {"max_page_size": max_page_size, "ignore_offset": False, "api_user_role": None, "dialect": dialect},
             "random_rate": fault_rate, "random_seed": fault_seed,
         }
         self.org = build_organization(seed)
@@ -591,17 +602,28 @@ class EmulatorState:
         self.set_random_faults(self.startup["random_rate"], self.startup["random_seed"])
 
     def reset(self, doc=None) -> None:
-        """Replace the org (from ``doc``, or the startup seed when empty); clear log, outbox and faults."""
+        """Replace the org (from ``doc``, or the startup seed when empty); clear log, outbox and faults.
+
+        ``doc`` may carry ``"dialect"`` (the dialect to speak from now on; else the startup one).
+        """
+        dialect = None
+        if isinstance(doc, dict) and "dialect" in doc:
+            doc = dict(doc)
+            dialect = doc.pop("dialect")
+            if dialect not in DIALECTS:
+                raise SeedError("dialect must be one of %s" % ", ".join(sorted(DIALECTS)))
         org = build_organization(doc if doc else self.startup["seed"])
         with self.lock:
             self.org = org
             self._restore_startup_settings()
+            if dialect is not None:
+                self.config["dialect"] = dialect
             self.clear_requests()
 
     def update_config(self, changes) -> dict:
         if not isinstance(changes, dict):
             raise SeedError("config must be a JSON object")
-        _reject_unknown(changes, ("max_page_size", "ignore_offset", "api_user_role"), "config")
+        _reject_unknown(changes, ("max_page_size", "ignore_offset", "api_user_role", "dialect"), "config")
         with self.lock:
             return self._apply_config(changes)
 
@@ -615,7 +637,10 @@ class EmulatorState:
         role = changes.get("api_user_role", self.config["api_user_role"])
         if role is not None and role not in ROLE_NAMES:
             raise SeedError("api_user_role must be one of %s" % ", ".join(name for name, _desc in ROLES))
-        self.config.update(max_page_size=size, ignore_offset=ignore, api_user_role=role)
+        dialect = changes.get("dialect", self.config["dialect"])
+        if dialect not in DIALECTS:
+            raise SeedError("dialect must be one of %s" % ", ".join(sorted(DIALECTS)))
+        self.config.update(max_page_size=size, ignore_offset=ignore, api_user_role=role, dialect=dialect)
         record = self.org.api_user_record()
         if role is not None and record is not None:
             record["role"] = role
@@ -739,6 +764,7 @@ class EmulatorState:
                     "group_id": group["group_id"], "name": group["name"], "description": group["description"],
                     "members": [record["user_id"] for record in members],
                     "member_usernames": [record["username"] for record in members],
+                    "scope": group["scope"], "predefined": group["predefined"],
                 })
             return {
                 "org_uuid": org.org_uuid,
@@ -1056,8 +1082,340 @@ class GuideDialect:
         return json_answer(200, {"success": True, "messages": ["Group membership updated."]})
 
 
-DIALECTS = {GuideDialect.name: GuideDialect}
-PLANNED_DIALECTS = ("teamserver",)
+# --------------------------------------------------------------------------------------------
+# The teamserver dialect: the same state in the shapes of Contrast's published TeamServer reference
+# --------------------------------------------------------------------------------------------
+
+# Organization roles as the reference's global GET /ng/roles lists them: (canonical, id, name).
+TEAMSERVER_ROLES = (
+    ("ROLE_NO_ACCESS", 1, "No Access"),
+    ("ROLE_VIEW", 2, "View"),
+    ("ROLE_EDIT", 3, "Edit"),
+    ("ROLE_RULES_ADMIN", 4, "Rules Admin"),
+    ("ROLE_ADMIN", 5, "Admin"),
+)
+AUTHORIZATION_FAILURE = "Authorization failure"
+
+
+class FieldErrors(ApiError):
+    """A 400 whose body lists the offending fields: ``errors: [{field, message}]``."""
+
+    def __init__(self, message: str, errors):
+        super().__init__(400, message)
+        self.errors = [{"field": field, "message": text} for field, text in errors]
+
+
+def _fielded(handler):
+    """Turn a handler's FieldErrors into the reference's 400 body."""
+    def wrapper(self, call):
+        try:
+            return handler(self, call)
+        except FieldErrors as exc:
+            return json_answer(400, {"success": False, "messages": list(exc.messages), "errors": exc.errors})
+    wrapper.__name__ = handler.__name__
+    return wrapper
+
+
+class TeamServerDialect(GuideDialect):
+    """Routes and shapes of the TeamServer reference (``--dialect teamserver``), over the same state.
+
+    Users carry ``user_uid`` (the same 32-hex id), ``email``, ``role: {group_id, name}``,
+    ``rasp_enabled``; ``login``/``signup`` only with ``expand=login,signup``. Unknown user or group
+    ids answer 403 "Authorization failure"; failures carry ``{success: false, messages, errors}``.
+    """
+
+    name = "teamserver"
+    ORG = GuideDialect.ORG
+    ROUTES = (
+        Route("GET", r"/ng/profile", "profile"),
+        Route("GET", r"/ng/roles", "roles"),
+        Route("GET", ORG + r"/users", "list_users"),
+        Route("POST", ORG + r"/users", "create_user", write=True, body=True),
+        Route("GET", ORG + r"/users/(?P<user_id>[^/]+)", "get_user"),
+        Route("PUT", ORG + r"/users/(?P<user_id>[^/]+)", "update_user", write=True, body=True),
+        Route("DELETE", ORG + r"/users/(?P<user_id>[^/]+)", "delete_user", write=True),
+        Route("PUT", ORG + r"/users/(?P<user_id>[^/]+)/enabled", "set_enabled", write=True, body=True),
+        Route("GET", ORG + r"/groups", "list_groups"),
+        Route("GET", ORG + r"/groups/(?P<group_id>[^/]+)", "get_group"),
+        Route("PUT", ORG + r"/groups/(?P<group_id>[^/]+)", "update_group", write=True, body=True),
+        Route("GET", ORG + r"/groups/(?P<group_id>[^/]+)/users", "group_members"),
+    )
+    CREATE_FIELDS = ("username", "date_format", "time_format", "time_zone", "first_name", "last_name", "role",
+                     "role_name", "groups", "group_names", "api_only", "protect", "enabled")
+    CREATE_REQUIRED = ("username", "date_format", "time_format", "time_zone")
+    UPDATE_FIELDS = ("date_format", "time_format", "time_zone", "first_name", "last_name", "role", "role_name",
+                     "groups", "group_names", "api_only", "protect", "enabled")
+    GROUP_FIELDS = ("name", "users", "scope")
+
+    @staticmethod
+    def error_answer(status: int, messages) -> Answer:
+        if status == 401:
+            return Answer(401, b"")
+        return json_answer(status, {"success": False, "messages": list(messages), "errors": []})
+
+    # ---- lookups: unknown ids are an authorization failure in this dialect ----
+    @staticmethod
+    def _user(org: Organization, user_id: str) -> dict:
+        record = org.users.get(user_id)
+        if record is None:
+            raise ApiError(403, AUTHORIZATION_FAILURE)
+        return record
+
+    @staticmethod
+    def _group(org: Organization, group_id: str) -> dict:
+        try:
+            group = org.groups.get(int(group_id))
+        except ValueError:
+            group = None
+        if group is None:
+            raise ApiError(403, AUTHORIZATION_FAILURE)
+        return group
+
+    @staticmethod
+    def _role_of(canonical: str) -> dict:
+        for name, role_id, label in TEAMSERVER_ROLES:
+            if name == canonical:
+                return {"group_id": role_id, "name": label}
+        raise AssertionError(canonical)  # pragma: no cover
+
+    @staticmethod
+    def _expand(query: dict) -> set:
+        return set(part.strip().lower() for part in (query.get("expand") or "").split(",") if part.strip())
+
+    # ---- shapes ----
+    def user_view(self, org: Organization, record: dict, expand=()) -> dict:  # pylint: disable=arguments-differ
+        view = {
+            "user_uid": record["user_id"], "id": str(uuid.UUID(record["user_id"])), "email": record["email"],
+            "first_name": record["first_name"], "last_name": record["last_name"], "enabled": record["enabled"],
+            "role": self._role_of(record["role"]), "api_only": record["api_only"],
+            "rasp_enabled": record["protect_enabled"],
+            "status_description": "Waiting for activation" if record["pending"] else "Active",
+        }
+        if "login" in expand:
+            view["login"] = {"last_login_time": record["last_login"], "failed_attempts": 0}
+        if "signup" in expand:
+            view["signup"] = {"signup_date": record["date_created"], "accept_terms": not record["pending"]}
+        return view
+
+    @staticmethod
+    def member_view(record: dict) -> dict:
+        return {"user_uid": record["user_id"], "email": record["email"], "first_name": record["first_name"],
+                "last_name": record["last_name"]}
+
+    def group_view(self, org: Organization, group: dict, users: bool, scope: bool = False) -> dict:
+        view = {"group_id": group["group_id"], "name": group["name"], "description": group["description"],
+                "readonly": group["predefined"], "access_level": "ORGANIZATION"}
+        if users:
+            view["users"] = [self.member_view(record) for record in org.group_members(group)]
+        if scope:
+            view["scope"] = json.loads(json.dumps(group["scope"]))
+        return view
+
+    # ---- body checks ----
+    @staticmethod
+    def _check_fields(body, allowed, required=()) -> None:
+        if not isinstance(body, dict):
+            raise FieldErrors("Request body must be a JSON object", [])
+        unknown = sorted(key for key in body if key not in allowed)
+        if unknown:
+            raise FieldErrors("Unrecognized field(s): %s" % ", ".join(unknown),
+                              [(key, "Unrecognized field") for key in unknown])
+        missing = [key for key in required if body.get(key) in (None, "")]
+        if missing:
+            raise FieldErrors("Missing required field(s): %s" % ", ".join(missing),
+                              [(key, "may not be empty") for key in missing])
+
+    @staticmethod
+    def _checked(check, field, *args):
+        try:
+            return check(*args)
+        except ApiError as exc:
+            raise FieldErrors(exc.messages[0], [(field, exc.messages[0])]) from None
+
+    def _user_fields(self, org: Organization, body: dict) -> dict:
+        """Canonical fields (and ``_groups``: group ids or None) from a create or edit body."""
+        fields = {}
+        for key in ("date_format", "time_format", "time_zone"):
+            if key in body and (not isinstance(body[key], str) or not body[key].strip()):
+                raise FieldErrors("Invalid %s" % key, [(key, "must be a non-empty string")])
+        for key in ("first_name", "last_name"):
+            if key in body:
+                fields[key] = self._checked(check_name, key, body[key], key)
+        for key, canonical in (("api_only", "api_only"), ("protect", "protect_enabled"), ("enabled", "enabled")):
+            if key in body:
+                fields[canonical] = self._checked(check_bool, key, body[key], key)
+        role = None
+        if body.get("role") is not None:
+            value = body["role"]
+            matches = [name for name, role_id, _label in TEAMSERVER_ROLES
+                       if isinstance(value, int) and not isinstance(value, bool) and role_id == value]
+            if not matches:
+                raise FieldErrors("Invalid role", [("role", "Invalid role")])
+            role = matches[0]
+        if body.get("role_name") is not None:
+            value = body["role_name"]
+            matches = [name for name, _role_id, label in TEAMSERVER_ROLES
+                       if isinstance(value, str) and label.lower() == value.strip().lower()]
+            if not matches or (role is not None and role != matches[0]):
+                raise FieldErrors("Invalid role", [("role_name", "Invalid role")])
+            role = matches[0]
+        if role is not None:
+            fields["role"] = role
+        group_ids = None
+        if body.get("groups") is not None or body.get("group_names") is not None:
+            group_ids = []
+            for group_id in body.get("groups") or []:
+                if isinstance(group_id, bool) or not isinstance(group_id, int) or group_id not in org.groups:
+                    raise FieldErrors("Invalid group", [("groups", "Unknown group %r" % (group_id,))])
+                group_ids.append(group_id)
+            for name in body.get("group_names") or []:
+                found = [group["group_id"] for group in org.groups.values()
+                         if isinstance(name, str) and group["name"].lower() == name.lower()]
+                if not found:
+                    raise FieldErrors("Invalid group", [("group_names", "Unknown group %r" % (name,))])
+                group_ids.append(found[0])
+        fields["_groups"] = group_ids
+        return fields
+
+    @staticmethod
+    def _set_user_groups(org: Organization, user_id: str, group_ids) -> None:
+        for group in org.groups.values():
+            members = set(group["members"])
+            if group["group_id"] in group_ids:
+                members.add(user_id)
+            else:
+                members.discard(user_id)
+            if members != group["members"]:
+                org.set_group_members(group, members)
+
+    # ---- handlers ----
+    def profile(self, call):
+        record = call.state.org.api_user_record()
+        user = self.user_view(call.state.org, record, ("login", "signup"))
+        return json_answer(200, {"success": True, "messages": [], "user": user})
+
+    def roles(self, _call):
+        groups = [{"group_id": role_id, "name": label} for _name, role_id, label in TEAMSERVER_ROLES]
+        return json_answer(200, {"success": True, "messages": [], "groups": groups})
+
+    def list_users(self, call):
+        offset, limit = self.page(call.state, call.query)
+        org = call.state.org
+        expand = self._expand(call.query)
+        users = [self.user_view(org, record, expand) for record in org.page_users(offset, limit)]
+        return json_answer(200, {"success": True, "messages": [], "users": users, "count": org.user_count()})
+
+    def get_user(self, call):
+        org = call.state.org
+        record = self._user(org, call.params["user_id"])
+        return json_answer(200, {"success": True, "messages": [], "user": self.user_view(org, record, self._expand(call.query))})
+
+    @_fielded
+    def create_user(self, call):
+        org = call.state.org
+        self._check_fields(call.body, self.CREATE_FIELDS, self.CREATE_REQUIRED)
+        username = self._checked(check_email, "username", call.body["username"], "username")
+        fields = self._user_fields(org, call.body)
+        group_ids = fields.pop("_groups")
+        first, last = _names_from_username(username)
+        fields.setdefault("first_name", first)
+        fields.setdefault("last_name", last)
+        fields.setdefault("role", "ROLE_VIEW")
+        fields.update(username=username, email=username)
+        record = org.create_user(fields)
+        if group_ids:
+            self._set_user_groups(org, record["user_id"], group_ids)
+        return json_answer(200, {"success": True, "messages": ["User created successfully."], "errors": [],
+                                 "user": self.user_view(org, record)})
+
+    @_fielded
+    def update_user(self, call):
+        org = call.state.org
+        record = self._user(org, call.params["user_id"])
+        self._check_fields(call.body, self.UPDATE_FIELDS)
+        fields = self._user_fields(org, call.body)
+        group_ids = fields.pop("_groups")
+        org.update_user(record["user_id"], fields)
+        if group_ids is not None:
+            self._set_user_groups(org, record["user_id"], group_ids)
+        return json_answer(200, {"success": True, "messages": ["User updated successfully."], "errors": []})
+
+    @_fielded
+    def set_enabled(self, call):
+        org = call.state.org
+        record = self._user(org, call.params["user_id"])
+        self._check_fields(call.body, ("enabled",), ("enabled",))
+        org.update_user(record["user_id"], {"enabled": self._checked(check_bool, "enabled", call.body["enabled"], "enabled")})
+        return json_answer(200, {"success": True, "messages": ["User updated successfully."], "errors": []})
+
+    def delete_user(self, call):
+        org = call.state.org
+        record = self._user(org, call.params["user_id"])
+        org.delete_user(record["user_id"])
+        return json_answer(200, {"success": True, "messages": ["User deleted successfully."], "errors": []})
+
+    def list_groups(self, call):
+        """Every group at once (no paging in the reference), custom and predefined apart."""
+        org = call.state.org
+        users = "users" in self._expand(call.query)
+        custom, predefined = [], []
+        for group in org.sorted_groups():
+            (predefined if group["predefined"] else custom).append(self.group_view(org, group, users))
+        return json_answer(200, {"success": True, "messages": [],
+                                 "custom_groups": {"count": len(custom), "groups": custom},
+                                 "predefined_groups": {"count": len(predefined), "groups": predefined}})
+
+    def get_group(self, call):
+        org = call.state.org
+        group = self._group(org, call.params["group_id"])
+        return json_answer(200, {"success": True, "messages": [], "group": self.group_view(org, group, True, True)})
+
+    def group_members(self, call):
+        org = call.state.org
+        group = self._group(org, call.params["group_id"])
+        users = [self.member_view(record) for record in org.group_members(group)]
+        return json_answer(200, {"success": True, "messages": [], "users": users, "count": len(users)})
+
+    @_fielded
+    def update_group(self, call):
+        """PUT the whole group: name, users and scope are all required (omitting one is a 400)."""
+        org = call.state.org
+        group = self._group(org, call.params["group_id"])
+        body = call.body
+        self._check_fields(body, self.GROUP_FIELDS, ())
+        missing = [key for key in self.GROUP_FIELDS if body.get(key) is None]
+        if missing:
+            raise FieldErrors("Missing required field(s): %s" % ", ".join(missing),
+                              [(key, "may not be null") for key in missing])
+        name, scope, items = body["name"], body["scope"], body["users"]
+        if not isinstance(name, str) or not name.strip():
+            raise FieldErrors("Invalid name", [("name", "may not be empty")])
+        if not isinstance(scope, dict) or not isinstance(scope.get("app_scope"), dict):
+            raise FieldErrors("Invalid scope", [("scope", "app_scope is required")])
+        if not isinstance(items, list):
+            raise FieldErrors("Invalid users", [("users", "must be a list")])
+        user_ids = []
+        for item in items:
+            user_id = item.get("user_uid") if isinstance(item, dict) else item
+            if not isinstance(user_id, str) or user_id not in org.users:
+                raise FieldErrors("Invalid users", [("users", "Unknown user %r" % (item,))])
+            if user_id not in user_ids:
+                user_ids.append(user_id)
+        if group["predefined"]:
+            if name != group["name"] or scope != group["scope"]:
+                raise FieldErrors("Predefined groups are read-only: only their users can change",
+                                  [("name" if name != group["name"] else "scope", "read-only")])
+        else:
+            if any(other is not group and other["name"].lower() == name.lower() for other in org.groups.values()):
+                raise FieldErrors("Group name already in use", [("name", "already in use")])
+            group["name"] = name
+            group["scope"] = json.loads(json.dumps(scope))
+        org.set_group_members(group, user_ids)
+        return json_answer(200, {"success": True, "messages": ["Group updated successfully."], "errors": []})
+
+
+DIALECTS = {GuideDialect.name: GuideDialect, TeamServerDialect.name: TeamServerDialect}
+PLANNED_DIALECTS = ()
 
 
 def make_dialect(name: str):
@@ -1102,10 +1460,12 @@ class ApiProcessor:
     def __init__(self, state: EmulatorState, dialect, context_path: str):
         self.state = state
         self.dialect = dialect
+        self.dialects = dict((name, cls()) for name, cls in DIALECTS.items())
         self.prefix = context_path + "/api"
 
     def handle(self, method: str, path: str, query: dict, headers, body: bytes) -> Answer:
-        dialect = self.dialect
+        # The dialect can change at runtime (/_emulator/config or reset); the startup one is the default.
+        dialect = self.dialects.get(self.state.config.get("dialect")) or self.dialect
         if not path.startswith(self.prefix + "/"):
             return dialect.error_answer(404, ["Not found"])
         subpath = path[len(self.prefix):]
@@ -1455,8 +1815,8 @@ class EmulatorServer:
         if bool(tls_cert) != bool(tls_key):
             raise ValueError("TLS needs both a certificate and a key")
         self.context_path = normalize_context_path(context_path)
-        self.state = EmulatorState(seed, max_page_size, fault_rate, fault_seed)
         self.dialect = make_dialect(dialect)
+        self.state = EmulatorState(seed, max_page_size, fault_rate, fault_seed, dialect=dialect)
         self.scheme = "https" if tls_cert else "http"
         self._httpd = _HTTPServer((host, port), self.state, ApiProcessor(self.state, self.dialect, self.context_path),
                                   ControlApi(self.state), verbose)

@@ -548,24 +548,19 @@ def test_generation_is_deterministic_and_varied():
     assert all(group["members"] for group in first.sorted_groups())
 
 
-def test_10k_users_generate_and_page_fast(client):
-    started = time.perf_counter()
-    emu.build_organization({"generate": {"users": 10000, "groups": 20, "seed": 1}})
-    generate_seconds = time.perf_counter() - started
-    assert generate_seconds < 1.0
+def test_10k_users_generate_and_page_on_one_connection(client):
+    # Speed is measured in benchmarks/, not asserted here: a loaded CI machine must not fail this test.
+    organization = emu.build_organization({"generate": {"users": 10000, "groups": 20, "seed": 1}})
+    assert organization is not None
     seed(client, {"generate": {"users": 10000, "groups": 20, "seed": 1}})
     control(client.server, "DELETE", "/requests")
-    started = time.perf_counter()
     seen = set()
     for page in range(100):
         response = client.get(client.base + "/users", params={"offset": page * 100, "limit": 100})
         seen.update(user["user_id"] for user in response.json()["users"])
-    page_seconds = time.perf_counter() - started
     assert len(seen) == 10000
-    assert page_seconds < 5.0
     log = control(client.server, "GET", "/requests")
     assert log["counters"]["connections"] == 1  # one session, one kept-alive connection
-    print("\n10k generation %.3f s, 100 pages of 100 %.3f s" % (generate_seconds, page_seconds))
 
 
 def test_empty_reset_restores_startup_data_and_settings():
@@ -613,10 +608,10 @@ def test_cli_prints_listening_line_and_stops_on_sigterm():
     assert process.stderr.read() == ""  # quiet: no per-request lines
 
 
-def test_cli_refuses_unimplemented_dialect_and_bad_seed(tmp_path):
-    result = subprocess.run([sys.executable, EMULATOR_PATH, "--port", "0", "--dialect", "teamserver"],
+def test_cli_refuses_unknown_dialect_and_bad_seed(tmp_path):
+    result = subprocess.run([sys.executable, EMULATOR_PATH, "--port", "0", "--dialect", "klingon"],
                             capture_output=True, text=True, timeout=30, check=False)
-    assert result.returncode == 2 and "not implemented yet" in result.stderr
+    assert result.returncode == 2 and "invalid choice" in result.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"users": [{"username": "x@example.com", "oops": 1}]}')
     result = subprocess.run([sys.executable, EMULATOR_PATH, "--port", "0", "--seed", str(bad)], capture_output=True, text=True, timeout=30, check=False)

@@ -1,0 +1,234 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The dialect layer: bodies, tolerant reading, detection, and the client in both dialects against the emulator."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+requests = pytest.importorskip("requests")
+
+from ansible_collections.contrast_security.identity.plugins.module_utils import client as C  # noqa: E402
+from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (  # noqa: E402
+    DIALECTS,
+    GuideDialect,
+    TeamServerDialect,
+    detect_dialect,
+)
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import (  # noqa: E402
+    canonical_role,
+    normalize_user,
+)
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+EMULATOR_PATH = os.path.join(REPO_ROOT, "tests", "emulator", "contrast_emulator.py")
+
+
+def _load_emulator():
+    name = "contrast_emulator_under_test"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, EMULATOR_PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+emu = _load_emulator()
+SCOPE = {"account_scope": {"exceptions": []}, "app_scope": {"exceptions": [], "onboard_role": "VIEW", "role": "EDIT"}}
+SEED = {
+    "users": [
+        {"username": "alice@example.com", "role": "ROLE_ADMIN", "last_login": 1710000000000},
+        {"username": "bob@example.com", "role": "ROLE_EDIT"},
+    ],
+    "groups": [
+        {"name": "Payments", "members": ["alice@example.com"], "group_id": 7, "scope": SCOPE},
+        {"name": "Admins", "members": [], "group_id": 1, "predefined": True},
+    ],
+}
+
+
+# ------------------------------------------------------------------ pure functions
+
+def test_detect_dialect_from_shapes():
+    assert detect_dialect({"users": [{"user_uid": "x"}]}, "users") == "teamserver"
+    assert detect_dialect({"users": [{"user_id": "x"}]}, "users") == "guide"
+    assert detect_dialect({"users": [], "count": 0}, "users") is None
+    assert detect_dialect({"user": {"user_uid": "x"}}, "user") == "teamserver"
+    assert detect_dialect({"user": {"user_id": "x"}}, "user") == "guide"
+    assert detect_dialect({"custom_groups": {"groups": []}}, "groups") == "teamserver"
+    assert detect_dialect({"groups": [], "count": 0}, "groups") == "guide"
+    assert detect_dialect("garbage", "users") is None
+
+
+def test_canonical_roles_and_tolerant_normalize_user():
+    assert canonical_role("Rules Admin") == "ROLE_RULES_ADMIN"
+    assert canonical_role("No Access") == "ROLE_NO_ACCESS"
+    assert canonical_role("ROLE_EDIT") == "ROLE_EDIT"
+    raw = {"user_uid": "u1", "email": "a@example.com", "role": {"group_id": 3, "name": "Edit"}, "rasp_enabled": True,
+           "enabled": True, "login": {"last_login_time": 1710000000000}, "signup": {"signup_date": 1700000000000}}
+    user = normalize_user(raw, org_uuid="org")
+    assert (user["user_id"], user["username"], user["email"], user["role"]) == ("u1", "a@example.com", "a@example.com", "ROLE_EDIT")
+    assert (user["protect_enabled"], user["last_login"], user["date_created"]) == (True, 1710000000000, 1700000000000)
+    assert user["date_created_iso"] == "2023-11-14T22:13:20.000Z"
+    guide = normalize_user({"user_id": "g", "username": "b@example.com", "role": "ROLE_VIEW", "date_created": 1, "last_login": None})
+    assert (guide["user_id"], guide["role"], guide["date_created"], guide["last_login"]) == ("g", "ROLE_VIEW", 1, None)
+
+
+def test_teamserver_bodies():
+    body = TeamServerDialect.create_user_body(
+        {"username": "a@example.com", "first_name": "A", "last_name": "B", "role": "ROLE_EDIT", "protect_enabled": True,
+         "enabled": True, "api_only": None}, role_name="Edit")
+    assert body == {"username": "a@example.com", "date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "time_zone": "UTC",
+                    "first_name": "A", "last_name": "B", "role_name": "Edit", "enabled": True, "protect": True}
+    custom = TeamServerDialect.create_user_body({"username": "a@example.com", "time_zone": "Europe/Paris", "date_format": "dd/MM/yyyy"})
+    assert (custom["time_zone"], custom["date_format"], custom["time_format"]) == ("Europe/Paris", "dd/MM/yyyy", "hh:mm a")
+    update = TeamServerDialect.update_user_body({"first_name": "C", "role": "ROLE_VIEW", "enabled": False, "email": "x@example.com",
+                                                 "protect_enabled": False}, role_name="View")
+    assert update == {"first_name": "C", "role_name": "View", "protect": False}
+    group = {"group_id": 7, "name": "Payments", "scope": SCOPE, "users": [{"user_uid": "old"}]}
+    assert TeamServerDialect.group_update_body(group, ["u1", "u2"]) == {"name": "Payments", "scope": SCOPE, "users": ["u1", "u2"]}
+    flat = {"name": "G", "app_role": "EDIT", "onboard_role": "VIEW", "applications": [{"app_id": "a"}]}
+    assert TeamServerDialect.group_scope(flat)["app_scope"] == {"exceptions": [{"app_id": "a"}], "onboard_role": "VIEW", "role": "EDIT"}
+    assert TeamServerDialect.roles_path("o") == "/ng/roles" and GuideDialect.roles_path("o") == "/ng/o/roles"
+    assert TeamServerDialect.user_enabled_path("o", "u") == "/ng/o/users/u/enabled"
+    assert GuideDialect.read_params("users") == {} and TeamServerDialect.read_params("users") == {"expand": "email,login,signup"}
+    assert sorted(DIALECTS) == ["guide", "teamserver"]
+
+
+def test_unknown_dialect_setting_is_refused():
+    with pytest.raises(ValueError, match="contrast_api_dialect"):
+        C.ContrastClient("https://x.example.com/Contrast", "u", "s", "k", "o", dialect="klingon")
+
+
+# ------------------------------------------------------------------ against the emulator
+
+@pytest.fixture(scope="module")
+def server():
+    with emu.EmulatorServer(port=0) as instance:
+        yield instance
+
+
+def _reset(server, dialect, seed=None):
+    doc = dict(seed if seed is not None else SEED, dialect=dialect)
+    assert requests.post(server.control_url + "/reset", json=doc, timeout=10).status_code == 200
+
+
+def _log(server):
+    return requests.get(server.control_url + "/requests", timeout=10).json()["requests"]
+
+
+def _state(server):
+    return requests.get(server.control_url + "/state", timeout=10).json()
+
+
+def _client(server, dialect):
+    return C.ContrastClient(server.contrast_url, emu.DEFAULT_API_USERNAME, emu.DEFAULT_SERVICE_KEY, emu.DEFAULT_API_KEY,
+                            emu.DEFAULT_ORG_UUID, dialect=dialect, retries=0)
+
+
+@pytest.mark.parametrize("dialect", ["guide", "teamserver"])
+def test_auto_detects_from_the_first_profile_read_without_extra_requests(server, dialect):
+    _reset(server, dialect)
+    client = _client(server, "auto")
+    profile = client.get_profile()
+    assert profile["role"] == "ROLE_ADMIN" and profile["username"] == emu.DEFAULT_API_USERNAME
+    assert client.dialect.name == dialect and client.dialect_detected_from == "GET /ng/profile"
+    assert [entry["path"] for entry in _log(server)] == ["/Contrast/api/ng/profile"]
+
+
+def test_auto_on_a_guide_server_sends_exactly_what_pinned_guide_sends(server):
+    logs = []
+    for setting in ("guide", "auto"):
+        _reset(server, "guide")
+        client = _client(server, setting)
+        users = client.list_users(page_size=1)
+        groups = client.list_groups(page_size=1)
+        members = client.list_group_members(7)
+        logs.append(([(e["method"], e["path"], e["query"]) for e in _log(server)], users, groups, members))
+    assert logs[0] == logs[1]
+    assert client.dialect.name == "guide"
+
+
+def test_auto_on_a_teamserver_users_page_detects_and_reads_dates(server):
+    _reset(server, "teamserver")
+    client = _client(server, "auto")
+    users = client.list_users(page_size=1)
+    assert client.dialect.name == "teamserver" and client.dialect_detected_from.startswith("GET /ng/")
+    assert [user["username"] for user in users] == ["alice@example.com", "bob@example.com"]
+    assert users[0]["last_login"] == 1710000000000 and users[0]["date_created"] == 1700000000000
+    assert users[0]["role"] == "ROLE_ADMIN"
+    log = _log(server)
+    assert all(entry["path"].endswith("/users") for entry in log)  # no probe of the profile
+    assert log[0]["query"].get("expand") is None and all(e["query"].get("expand") for e in log[1:])
+
+
+def test_auto_write_before_any_telling_read_probes_the_profile_once(server):
+    _reset(server, "teamserver", {"users": []})
+    client = _client(server, "auto")
+    assert client.find_user("new@example.com") is None  # an empty page does not tell
+    client.create_user({"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_EDIT"})
+    paths = [(entry["method"], entry["path"]) for entry in _log(server)]
+    assert paths.count(("GET", "/Contrast/api/ng/profile")) == 1
+    assert client.dialect.name == "teamserver"
+
+
+def test_teamserver_user_lifecycle_through_the_client(server):
+    _reset(server, "teamserver")
+    client = _client(server, "teamserver")
+    user = client.create_user({"username": "dan@example.com", "first_name": "Dan", "last_name": "E", "role": "ROLE_RULES_ADMIN",
+                               "protect_enabled": True, "time_zone": "Europe/Paris"})
+    assert (user["role"], user["protect_enabled"], user["enabled"]) == ("ROLE_RULES_ADMIN", True, True)
+    assert user["date_created"] is not None
+    post = [entry for entry in _log(server) if entry["method"] == "POST"][0]
+    assert post["body"]["role_name"] == "Rules Admin" and post["body"]["time_zone"] == "Europe/Paris"
+    assert post["body"]["date_format"] == "MM/dd/yyyy" and post["body"]["protect"] is True
+    assert client.get_user(user["user_id"])["username"] == "dan@example.com"
+
+    requests.delete(server.control_url + "/requests", timeout=10)
+    updated = client.update_user(user["user_id"], {"last_name": "F", "enabled": False})
+    assert (updated["last_name"], updated["enabled"]) == ("F", False)
+    writes = [(e["method"], e["path"].rsplit("/", 1)[-1], e["body"]) for e in _log(server) if e["method"] != "GET"]
+    assert writes == [("PUT", user["user_id"], {"last_name": "F"}), ("PUT", "enabled", {"enabled": False})]
+    requests.delete(server.control_url + "/requests", timeout=10)
+    assert client.update_user(user["user_id"], {"enabled": True})["enabled"] is True
+    assert [e["path"].rsplit("/", 1)[-1] for e in _log(server) if e["method"] == "PUT"] == ["enabled"]
+
+    assert client.get_user("0" * 32) is None  # 403 Authorization failure means "no such user"
+    assert client.delete_user(user["user_id"]) is True
+    assert client.delete_user(user["user_id"]) is False
+
+
+def test_teamserver_groups_and_membership_keep_the_scope(server):
+    _reset(server, "teamserver")
+    client = _client(server, "teamserver")
+    groups = client.list_groups()
+    assert [(group["group_id"], group["name"]) for group in groups] == [(7, "Payments"), (1, "Admins")]
+    bob = client.find_user("bob@example.com")
+    alice = client.find_user("alice@example.com")
+    client.set_group_members(7, [alice["user_id"], bob["user_id"]])
+    client.set_group_members(1, [bob["user_id"]])
+    assert [m["username"] for m in client.list_group_members(7)] == ["alice@example.com", "bob@example.com"]
+    state = {group["group_id"]: group for group in _state(server)["groups"]}
+    assert state[7]["scope"] == SCOPE and state[1]["member_usernames"] == ["bob@example.com"]
+    put = [entry for entry in _log(server) if entry["method"] == "PUT"][0]
+    assert put["body"] == {"name": "Payments", "scope": SCOPE, "users": [alice["user_id"], bob["user_id"]]}
+    assert client.group_names_by_user()[bob["user_id"]] == ["Payments", "Admins"]
+
+
+def test_teamserver_roles_map_both_ways(server):
+    _reset(server, "teamserver")
+    client = _client(server, "auto")
+    roles = client.list_roles()
+    assert {"name": "ROLE_EDIT", "description": "Edit"} in roles and len(roles) == 5
+    assert client._role_name_for("ROLE_NO_ACCESS") == "No Access"
+    with pytest.raises(C.ContrastApiError):
+        client._role_name_for("ROLE_SUPERHERO")
