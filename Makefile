@@ -36,11 +36,11 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv bootstrap collection sanity units integration lint molecule build \
-        docs-lint changelog-lint importer test demo clean distclean
+        docs-lint changelog-lint importer ee-check awx-runner-test test demo clean distclean
 
 help:
 	@echo "make demo            set up, start the emulator, run the demo playbook(s)"
-	@echo "make test            venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint"
+	@echo "make test            venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint importer ee-check awx-runner-test"
 	@echo "make venv            .venv with the pinned toolchain (requirements-dev.txt)"
 	@echo "make bootstrap       offline pip bootstrap script for ansible-test (never overwrites)"
 	@echo "make collection      copy the working tree to $(COLL)"
@@ -53,6 +53,8 @@ help:
 	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs"
 	@echo "make changelog-lint  antsibull-changelog lint"
 	@echo "make importer        galaxy-importer on the built tarball (what Galaxy runs on upload)"
+	@echo "make ee-check        ansible-builder create + introspect for the execution environment"
+	@echo "make awx-runner-test AWX extensions checks, then the AWX jobs through ansible-runner against the emulator"
 	@echo "make clean           remove .tmp and test output; make distclean also removes .venv"
 
 # --- set-up ---------------------------------------------------------------
@@ -125,15 +127,38 @@ docs-lint: venv collection
 changelog-lint: venv
 	antsibull-changelog lint
 
-# What Galaxy runs on upload, offline and without ansible-test (not part of `make test` yet).
+# What Galaxy runs on upload, offline and without ansible-test.
 # Runs in .tmp: galaxy-importer writes importer_result.json to the current directory.
+# galaxy-importer exits 0 after logging many errors (an ansible-doc failure, for one), so any
+# `ERROR:` or `CRITICAL:` line in its output fails the target too (log: .tmp/galaxy-importer.log).
 importer: build
 	printf '%s\n' '[galaxy-importer]' 'RUN_ANSIBLE_TEST = False' 'OFFLINE_ANSIBLE_LINT = True' \
 	  'CHECK_CHANGELOG = True' 'CHECK_REQUIRED_TAGS = True' >$(TMP)/galaxy-importer.cfg
 	tarball=$(DIST)/contrast_security-identity-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz; \
-	cd $(TMP) && GALAXY_IMPORTER_CONFIG=$(TMP)/galaxy-importer.cfg python -m galaxy_importer.main "$$tarball"
+	cd $(TMP) && GALAXY_IMPORTER_CONFIG=$(TMP)/galaxy-importer.cfg python -m galaxy_importer.main "$$tarball" \
+	  | tee $(TMP)/galaxy-importer.log
+	@if grep -Eq '^(ERROR|CRITICAL):' $(TMP)/galaxy-importer.log; then \
+	  echo "importer: galaxy-importer reported errors:" >&2; grep -E '^(ERROR|CRITICAL):' $(TMP)/galaxy-importer.log >&2; exit 1; \
+	fi; \
+	echo "importer: no errors ($$(grep -c '^WARNING:' $(TMP)/galaxy-importer.log || true) warning lines)"
 
-test: venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint
+# The execution environment: ansible-builder create (build context for extensions/ee/, with the
+# built tarball) and ansible-builder introspect (requests from meta/execution-environment.yml).
+ee-check: build
+	tarball=$(DIST)/contrast_security-identity-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz; \
+	python tests/awx/ee_check.py --tarball "$$tarball" --context $(TMP)/ee-context --collections $(COLLECTIONS_PATH)
+
+# AWX: static checks of extensions/awx (credential type, surveys against the role argument specs,
+# the registration playbook against a stub awx.awx), then the job templates' playbooks through
+# ansible-runner from a private data dir whose env/envvars come from the credential type's
+# injectors, against the emulator, with the built tarball installed as the EE would have it.
+awx-runner-test: build
+	python tests/awx/check_awx_extensions.py --work $(TMP)/awx-check
+	tarball=$(DIST)/contrast_security-identity-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz; \
+	python tests/awx/run_awx_style.py --tarball "$$tarball" --work $(TMP)/awx-runner
+
+test: venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint \
+      importer ee-check awx-runner-test
 	@echo "make test: all checks passed"
 
 # --- demo -----------------------------------------------------------------

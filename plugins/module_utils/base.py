@@ -10,6 +10,8 @@ Private to this collection: not a public API, may change without notice.
 
 from __future__ import annotations
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.client import (
@@ -47,6 +49,19 @@ class ContrastModule(AnsibleModule):
         super(ContrastModule, self).__init__(argument_spec=spec, **kwargs)
         self._client = None
 
+    def fail_json(self, msg, **kwargs):
+        """Fail, hiding the secret options' values whatever failed.
+
+        ansible-core collects the values to hide while it validates the options, and loses all of
+        them when one nested value cannot be read (contrast_roster ``users: a-string``): its failure
+        would then show the keys in ``invocation``. Add them again first.
+        """
+        for name, spec in self.argument_spec.items():
+            value = (getattr(self, "params", None) or {}).get(name)
+            if spec.get("no_log") and isinstance(value, str) and value:
+                self.no_log_values.add(value)
+        super(ContrastModule, self).fail_json(msg, **kwargs)
+
     @property
     def client(self) -> ContrastClient:
         if self._client is None:
@@ -62,6 +77,9 @@ class ContrastModule(AnsibleModule):
                 self.fail_json(msg="timeout must be a positive number of seconds, got %s" % params["timeout"])
             if params["retries"] < 0:
                 self.fail_json(msg="retries must be 0 or more, got %s" % params["retries"])
+            if params["ca_path"] and not os.path.exists(params["ca_path"]):
+                self.fail_json(msg="ca_path %s does not exist: give the PEM bundle of the certificate authority that signed "
+                                   "the server's certificate." % params["ca_path"])
             try:
                 self._client = ContrastClient(
                     contrast_url=params["contrast_url"],

@@ -23,6 +23,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.users i
     REQUIRED_TO_CREATE,
     immutable_change_error,
     is_valid_email,
+    looks_converted,
     role_error,
     user_changes,
 )
@@ -60,6 +61,10 @@ def validate_entries(entries) -> list:
             problems.append("%s: username %r is not a valid email address." % (where, username))
         if entry.get("email") is not None and not is_valid_email(entry["email"]):
             problems.append("%s (%s): email %r is not a valid email address." % (where, username, entry["email"]))
+        for field in ("first_name", "last_name"):
+            value = entry.get(field)
+            if value is not None and (not value.strip() or looks_converted(value)):
+                problems.append("%s (%s): %s %r is not a name." % (where, username, field, value))
         if entry.get("role") is not None and role_error(entry["role"]):
             problems.append("%s (%s): %s" % (where, username, role_error(entry["role"])))
     return problems
@@ -204,11 +209,32 @@ def _run_parallel(jobs, parallelism):
         return list(pool.map(guarded, jobs))
 
 
+def _verified(write, applied):
+    """`write()`, except that a failure with an unknown outcome (a lost answer: a 5xx, a dropped
+    connection) is read back with `applied()`: when the write took effect after all, it succeeded,
+    so that `changes` report what the organization really is."""
+    def job():
+        try:
+            return write()
+        except ContrastApiError as err:
+            if not err.outcome_unknown:
+                raise
+            try:
+                took_effect = applied()
+            except ContrastApiError:
+                took_effect = False
+            if not took_effect:
+                raise
+            return None
+    return job
+
+
 def apply(client, the_plan, parallelism, redact=str) -> list:
     """Send the planned writes: user writes first (creates give ids), then one PUT per changed group.
 
     Every write is attempted even when others fail; each user change records `ok` or its error.
-    Returns the failed writes' descriptions.
+    A write whose answer was lost is read back: applied, it counts as `ok`. (A create looks itself
+    up before any retry already.) Returns the failed writes' descriptions.
     """
     failures = []
 
@@ -217,8 +243,12 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
         if action == "create":
             return lambda: client.create_user(change["fields"])
         if action == "delete":
-            return lambda: client.delete_user(change["user_id"])
-        return lambda: client.update_user(change["user_id"], change["fields"])
+            return _verified(lambda: client.delete_user(change["user_id"]), lambda: client.get_user(change["user_id"]) is None)
+
+        def updated():
+            user = client.get_user(change["user_id"])
+            return user is not None and all(user.get(field) == value for field, value in change["fields"].items())
+        return _verified(lambda: client.update_user(change["user_id"], change["fields"]), updated)
 
     outcomes = _run_parallel([user_job(change) for change in the_plan["users"]], parallelism)
     new_ids = {}
@@ -243,7 +273,10 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
                     continue
                 user_id = new_ids[user_id]
             member_ids.append(user_id)
-        return lambda: client.set_group_members(group["group_id"], member_ids)
+
+        def members_are_set():
+            return sorted(str(member["user_id"]) for member in client.list_group_members(group["group_id"])) == sorted(member_ids)
+        return _verified(lambda: client.set_group_members(group["group_id"], member_ids), members_are_set)
 
     outcomes = _run_parallel([group_job(group) for group in the_plan["groups"]], parallelism)
     for group, (_value, error) in zip(the_plan["groups"], outcomes):

@@ -48,8 +48,17 @@ def now_ms() -> int:
     return int(datetime.datetime.now(tz=datetime.timezone.utc).timestamp() * 1000)
 
 
+def looks_converted(value) -> bool:
+    """True for what Ansible makes of a list or dict given to a ``str`` option: ``"['a', 'b']"``, ``"{'a': 1}"``.
+
+    Ansible converts any value to a string silently; such a string is never a name or a login.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    return (text.startswith("[") and text.endswith("]")) or (text.startswith("{") and text.endswith("}"))
+
+
 def is_valid_email(value) -> bool:
-    return isinstance(value, str) and bool(_EMAIL_RE.match(value))
+    return isinstance(value, str) and bool(_EMAIL_RE.match(value)) and not looks_converted(value)
 
 
 def role_error(role) -> str | None:

@@ -243,6 +243,10 @@ def main():
         mutually_exclusive=[("group", "group_id")],
         supports_check_mode=True,
     )
+    for option in ("users", "user_ids"):
+        blank = [str(index) for index, value in enumerate(module.params[option] or []) if not value.strip()]
+        if blank:
+            module.fail_json(msg="%s[%s]: empty; every entry must name a user." % (option, ", ".join(blank)))
     module.run(ensure_membership)
 
 

@@ -190,6 +190,7 @@ changes:
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
 from ansible_collections.contrast_security.identity.plugins.module_utils.roster import RosterError, apply, diff_of, plan, report
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import looks_converted
 
 
 def converge(module):
@@ -246,6 +247,11 @@ def main():
             module.fail_json(msg="%s must be 1 or more, got %d" % (name, module.params[name]))
     if module.params["max_unlisted_changes"] < 0:
         module.fail_json(msg="max_unlisted_changes must be 0 or more")
+    # A pattern that protects nobody (blank, or a dict Ansible turned into a string) must not pass silently.
+    bad = ["protected[%d] %r" % (index, pattern) for index, pattern in enumerate(module.params["protected"])
+           if not pattern.strip() or looks_converted(pattern)]
+    if bad:
+        module.fail_json(msg="Not a username pattern: %s." % ", ".join(bad))
     module.run(converge)
 
 

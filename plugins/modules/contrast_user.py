@@ -157,6 +157,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.users i
     diff_view,
     immutable_change_error,
     is_valid_email,
+    looks_converted,
     predicted_user,
     same_username,
     user_changes,
@@ -234,7 +235,11 @@ def create_user(module, wanted):
     fields["username"] = params["username"]
     fields.setdefault("email", params["username"])
     planned = predicted_user(None, fields, org_uuid=params["org_uuid"])
-    user = planned if module.check_mode else module.client.create_user(fields)
+    if module.check_mode:
+        # The user as the API would create it: flags left out are created false.
+        user = dict(planned, **dict((flag, False) for flag in ("api_only", "protect_enabled") if planned.get(flag) is None))
+    else:
+        user = module.client.create_user(fields)
     after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
                                                     "protect_enabled") if planned.get(field) is not None])
     return result(True, user, {}, after, "Created %s; the API sent an invitation email." % params["username"], invited=True)
@@ -242,6 +247,11 @@ def create_user(module, wanted):
 
 def validate(module):
     params = module.params
+    for field in ("username", "user_id", "first_name", "last_name", "email"):
+        if params[field] is not None and looks_converted(params[field]):
+            module.fail_json(msg="%s must be a string, got %s (a list or a dict?)." % (field, params[field]))
+    if params["user_id"] is not None and not params["user_id"].strip():
+        module.fail_json(msg="user_id must not be empty.")
     for field in ("username", "email"):
         if params[field] is not None and not is_valid_email(params[field]):
             module.fail_json(msg="%s %r is not a valid email address." % (field, params[field]))

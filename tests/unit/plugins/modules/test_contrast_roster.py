@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""contrast_roster: check mode is the drift the real run applies; `changes` say exactly what happened."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+
+from ansible_collections.contrast_security.identity.plugins.modules import contrast_roster
+from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.fake_contrast import ROLES, FakeClient, run_module
+
+GROUPS = ("Payments Team", "Platform", "Contractors")
+
+
+def random_case(rng):
+    users = [{"username": "user%d@example.com" % index, "user_id": "u%d" % index, "first_name": rng.choice(["A", "B"]),
+              "role": rng.choice(ROLES), "enabled": rng.random() < 0.8} for index in range(8)]
+    groups = [{"name": name, "members": [user["username"] for user in users if rng.random() < 0.3]} for name in GROUPS]
+    entries = []
+    for index in range(10):
+        if rng.random() < 0.3:
+            continue
+        entry = {"username": "user%d@example.com" % index}
+        if index >= 8 or rng.random() < 0.5:
+            entry.update(first_name=rng.choice(["A", "B"]), last_name="L", role=rng.choice(ROLES))
+        if rng.random() < 0.3:
+            entry["api_only"] = rng.random() < 0.5
+        if rng.random() < 0.6:
+            entry["groups"] = [name for name in GROUPS if rng.random() < 0.4]
+        entries.append(entry)
+    args = {"users": entries, "unlisted": rng.choice(["ignore", "disable", "delete"]), "max_unlisted_changes": 20,
+            "group_membership": rng.choice(["add", "exact"]), "parallelism": rng.randint(1, 4)}
+    return users, groups, args
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_check_mode_is_the_drift_the_real_run_applies(seed):
+    rng = random.Random(seed)
+    users, groups, args = random_case(rng)
+    checked_client = FakeClient(users, groups)
+    real_client = FakeClient(copy.deepcopy(users), copy.deepcopy(groups))
+
+    checked = run_module(contrast_roster, checked_client, args, check_mode=True)
+    real = run_module(contrast_roster, real_client, args)
+
+    assert checked_client.writes == []
+    assert checked.get("failed") == real.get("failed")
+    if real.get("failed"):
+        assert checked["msg"] == real["msg"] and real_client.writes == []
+        return
+    assert checked["changed"] == real["changed"]
+    assert checked["summary"] == real["summary"]
+    assert checked["diff"] == real["diff"]
+    strip = ("status", "user_id")
+    assert [dict((k, v) for k, v in change.items() if k not in strip) for change in checked["changes"]] == \
+        [dict((k, v) for k, v in change.items() if k not in strip) for change in real["changes"]]
+    assert set(change["status"] for change in real["changes"]) <= {"ok"}
+
+    again = run_module(contrast_roster, real_client, args)
+    assert again["changed"] is False and again["changes"] == []
+
+
+def lost_answer_case():
+    users = [{"username": "alice@example.com", "user_id": "u-alice", "role": "ROLE_EDIT"},
+             {"username": "erin@example.com", "user_id": "u-erin"}]
+    groups = [{"name": "Platform", "members": []}]
+    args = {"users": [{"username": "alice@example.com", "role": "ROLE_ADMIN", "groups": ["Platform"]}], "unlisted": "delete"}
+    return FakeClient(users, groups), args
+
+
+@pytest.mark.parametrize("lost", [("update", "u-alice"), ("delete", "u-erin"), ("members", 1)])
+def test_a_write_whose_answer_was_lost_but_that_applied_is_reported_ok(lost):
+    client, args = lost_answer_case()
+    client.lose.add(lost)
+    result = run_module(contrast_roster, client, args)
+    assert not result.get("failed"), result
+    assert [change["status"] for change in result["changes"]] == ["ok", "ok"]
+    assert client.snapshot()["users"]["alice@example.com"]["role"] == "ROLE_ADMIN"
+    assert "erin@example.com" not in client.snapshot()["users"]
+    assert client.snapshot()["groups"]["Platform"] == ["alice@example.com"]
+
+
+@pytest.mark.parametrize("refused,username", [(("update", "u-alice"), "alice@example.com"), (("delete", "u-erin"), "erin@example.com"),
+                                              (("members", 1), "alice@example.com")])
+def test_a_write_that_did_not_apply_is_reported_failed(refused, username):
+    client, args = lost_answer_case()
+    client.refuse.add(refused)
+    before = client.snapshot()
+    result = run_module(contrast_roster, client, args)
+    assert result["failed"] and "planned writes failed" in result["msg"] and "HTTP 500" in result["msg"]
+    status = dict((change["username"], change["status"]) for change in result["changes"])
+    assert status[username] == "failed"
+    after = client.snapshot()
+    if refused[0] == "update":
+        assert after["users"]["alice@example.com"] == before["users"]["alice@example.com"]
+        assert after["groups"]["Platform"] == ["alice@example.com"]  # the membership write still went through
+    if refused[0] == "delete":
+        assert "erin@example.com" in after["users"]
+    if refused[0] == "members":
+        assert after["groups"]["Platform"] == [] and "groups_added" in result["changes"][0]
+        assert result["changes"][0]["groups_added"] == []
+
+
+def test_duplicates_and_bad_entries_are_all_listed_before_any_write():
+    client = FakeClient([{"username": "alice@example.com"}], [{"name": "Platform"}])
+    entries = [{"username": "alice@example.com"}, {"username": "ALICE@example.com"}, {"username": "not-an-email"},
+               {"username": "bob@example.com", "first_name": "B", "last_name": "B", "role": "ROLE_GOD"},
+               {"username": "carol@example.com", "first_name": "C", "last_name": "C", "role": "ROLE_VIEW", "groups": ["Platfrom"]}]
+    result = run_module(contrast_roster, client, {"users": entries})
+    assert result["failed"] and client.writes == []
+    text = " ".join(result["problems"])
+    for expected in ("duplicates users[0]", "not a valid email", "Unknown role 'ROLE_GOD'", "'Platform'"):
+        assert expected in text, text

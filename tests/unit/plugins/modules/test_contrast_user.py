@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""contrast_user: check mode predicts the real run exactly; lost answers; input checks before any write."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+
+from ansible_collections.contrast_security.identity.plugins.modules import contrast_user
+from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.fake_contrast import ROLES, FakeClient, run_module
+
+NAMES = ["Ann", "Bo", "Zoë", "Ångström", "Li"]
+# Fields a check-mode create cannot know (the server assigns them).
+SERVER_ASSIGNED = ("user_id", "date_created", "date_created_iso", "last_login", "last_login_iso", "groups")
+
+
+def random_org(rng):
+    users = []
+    for index in range(rng.randint(1, 5)):
+        users.append({"username": "user%d@example.com" % index, "first_name": rng.choice(NAMES), "last_name": rng.choice(NAMES),
+                      "role": rng.choice(ROLES), "enabled": rng.random() < 0.7, "api_only": rng.random() < 0.2,
+                      "protect_enabled": rng.random() < 0.3})
+    return users
+
+
+def random_args(rng, users):
+    if rng.random() < 0.6:
+        username = rng.choice(users)["username"]
+        username = username.upper() if rng.random() < 0.2 else username
+    else:
+        username = "new%d@example.com" % rng.randint(0, 3)
+    args = {"username": username, "state": rng.choice(["present", "present", "disabled", "absent"])}
+    for field, values in (("first_name", NAMES), ("last_name", NAMES), ("role", ROLES), ("api_only", [True, False]),
+                          ("protect_enabled", [True, False])):
+        if rng.random() < 0.5:
+            args[field] = rng.choice(values)
+    return args
+
+
+def comparable(user):
+    return None if user is None else dict((key, value) for key, value in user.items() if key not in SERVER_ASSIGNED)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_check_mode_predicts_the_real_run(seed):
+    rng = random.Random(seed)
+    users = random_org(rng)
+    args = random_args(rng, users)
+    checked_client, real_client = FakeClient(users), FakeClient(copy.deepcopy(users))
+
+    checked = run_module(contrast_user, checked_client, args, check_mode=True)
+    real = run_module(contrast_user, real_client, args)
+
+    assert checked_client.writes == []
+    assert checked.get("failed") == real.get("failed"), (checked, real)
+    if real.get("failed"):
+        assert checked["msg"] == real["msg"]
+        assert real_client.writes == []
+        return
+    assert checked["changed"] == real["changed"]
+    assert checked["diff"] == real["diff"]
+    assert checked["invited"] == real["invited"]
+    assert comparable(checked["user"]) == comparable(real["user"])
+    assert len(real_client.writes) == (1 if real["changed"] else 0)
+
+    again = run_module(contrast_user, real_client, args)
+    assert again["changed"] is False
+    assert again["diff"] == {"before": {}, "after": {}}
+    assert len(real_client.writes) == (1 if real["changed"] else 0)
+
+
+def test_unicode_names_round_trip_idempotently():
+    client = FakeClient([])
+    args = {"username": "zoe@example.com", "first_name": "Zoë", "last_name": "Ångström", "role": "ROLE_VIEW"}
+    created = run_module(contrast_user, client, args)
+    assert created["changed"] and created["user"]["first_name"] == "Zoë" and created["user"]["last_name"] == "Ångström"
+    assert run_module(contrast_user, client, args)["changed"] is False
+    updated = run_module(contrast_user, client, dict(args, first_name="Zoë Ångström"))
+    assert updated["diff"]["after"]["first_name"] == "Zoë Ångström"
+    assert run_module(contrast_user, client, dict(args, first_name="Zoë Ångström"))["changed"] is False
+
+
+def test_a_lost_update_answer_fails_with_the_request_named():
+    client = FakeClient([{"username": "bob@example.com", "first_name": "Bob", "user_id": "u-bob"}])
+    client.lose.add(("update", "u-bob"))
+    result = run_module(contrast_user, client, {"username": "bob@example.com", "first_name": "Robert"})
+    assert result["failed"]
+    assert "PUT /ng/" in result["msg"] and "HTTP 502" in result["msg"]
+    assert result["method"] == "PUT" and result["status"] == 502
+
+
+@pytest.mark.parametrize("args,expected", [
+    ({"username": "not-an-email", "first_name": "X", "last_name": "Y", "role": "ROLE_VIEW"}, "not a valid email"),
+    ({"username": "bob@example.com", "first_name": ""}, "must not be empty"),
+    ({"username": "bob@example.com", "last_name": "   "}, "must not be empty"),
+    ({"username": "bob@example.com", "email": "bob@"}, "not a valid email"),
+    ({"username": "bob@example.com", "email": "robert@example.com"}, "cannot be changed"),
+    ({"username": "new@example.com", "first_name": "N"}, "needs last_name, role"),
+    ({"user_id": "nope", "first_name": "N"}, "No user has id nope"),
+])
+def test_bad_input_fails_before_any_write(args, expected):
+    client = FakeClient([{"username": "bob@example.com", "first_name": "Bob", "user_id": "u-bob"}])
+    result = run_module(contrast_user, client, args)
+    assert result["failed"] and expected in result["msg"], result
+    assert client.writes == []
