@@ -27,6 +27,12 @@ COLL := $(COLLECTIONS_PATH)/ansible_collections/contrast_security/identity
 DIST := $(TMP)/dist
 # Integration targets (and extra ansible-test options), e.g. make integration TARGETS=contrast_user_info
 TARGETS ?=
+# API dialects the emulator speaks, one integration pass and one molecule pass each (docs/dialects.md),
+# e.g. make integration DIALECTS=teamserver
+DIALECTS ?= guide teamserver
+# Targets left out of the teamserver pass: dialect_teamserver already runs its steps in that dialect
+# (auto and pinned) during the guide pass.
+TEAMSERVER_EXCLUDE ?= --exclude dialect_teamserver
 # Extra options for ansible-test sanity, e.g. make sanity SANITY_ARGS='--test pep8'
 SANITY_ARGS ?=
 UNITS_ARGS ?=
@@ -46,9 +52,9 @@ help:
 	@echo "make collection      copy the working tree to $(COLL)"
 	@echo "make sanity          ansible-test sanity          (SANITY_ARGS=...)"
 	@echo "make units           ansible-test units           (UNITS_ARGS=...)"
-	@echo "make integration     ansible-test integration against the emulator (TARGETS=...)"
+	@echo "make integration     ansible-test integration against the emulator, once per dialect (TARGETS=..., DIALECTS=...)"
 	@echo "make lint            ansible-lint, production profile, offline"
-	@echo "make molecule        molecule test for every roles/*/molecule/* scenario"
+	@echo "make molecule        molecule test for every roles/*/molecule/* scenario, once per dialect (DIALECTS=...)"
 	@echo "make build           ansible-galaxy collection build into $(DIST)"
 	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs"
 	@echo "make changelog-lint  antsibull-changelog lint"
@@ -99,22 +105,31 @@ integration: bootstrap collection
 	@if [[ -z "$$(find $(COLL)/tests/integration/targets -mindepth 2 -maxdepth 2 -name aliases -print -quit 2>/dev/null)" ]]; then \
 	  echo "integration: no targets under tests/integration/targets, nothing to run"; \
 	else \
-	  $(BIN)/python $(COLL)/tests/integration/run.py --collection $(COLL) --python $(PYTHON_VERSION) $(TARGETS); \
+	  for dialect in $(DIALECTS); do \
+	    echo "integration: the emulator speaks the $$dialect dialect"; \
+	    extra=""; [[ $$dialect == teamserver && -z "$(TARGETS)" ]] && extra="$(TEAMSERVER_EXCLUDE)"; \
+	    $(BIN)/python $(COLL)/tests/integration/run.py --collection $(COLL) --python $(PYTHON_VERSION) \
+	      --dialect $$dialect $$extra $(TARGETS); \
+	  done; \
 	fi
 
 lint: venv collection
 	ansible-lint
 
 # Each scenario runs in the collection copy, under the emulator (CONTRAST_* exported),
-# with ANSIBLE_COLLECTIONS_PATH pointing at the copy.
+# with ANSIBLE_COLLECTIONS_PATH pointing at the copy, once per dialect (CONTRAST_EMULATOR_DIALECT tells
+# scenarios that start their own emulator). The audit's 10,000-user part runs in the guide pass only.
 molecule: venv collection
 	@shopt -s nullglob; scenarios=($(COLL)/roles/*/molecule/*/molecule.yml); \
 	if [[ $${#scenarios[@]} -eq 0 ]]; then echo "molecule: no scenarios under roles/*/molecule, nothing to run"; exit 0; fi; \
-	for config in "$${scenarios[@]}"; do \
-	  scenario_dir=$$(dirname "$$config"); role_dir=$$(dirname "$$(dirname "$$scenario_dir")"); \
-	  echo "molecule: $${role_dir#$(COLL)/} scenario $$(basename "$$scenario_dir")"; \
-	  (cd "$$role_dir" && PYTHON=$(BIN)/python $(COLL)/tests/utils/with_emulator.sh -- \
-	     molecule test -s "$$(basename "$$scenario_dir")"); \
+	for dialect in $(DIALECTS); do \
+	  for config in "$${scenarios[@]}"; do \
+	    scenario_dir=$$(dirname "$$config"); role_dir=$$(dirname "$$(dirname "$$scenario_dir")"); \
+	    echo "molecule: $${role_dir#$(COLL)/} scenario $$(basename "$$scenario_dir"), $$dialect dialect"; \
+	    scale=$${CONTRAST_AUDIT_SCALE_USERS:-}; [[ $$dialect == guide ]] || scale=0; \
+	    (cd "$$role_dir" && PYTHON=$(BIN)/python CONTRAST_EMULATOR_DIALECT=$$dialect CONTRAST_AUDIT_SCALE_USERS=$$scale \
+	       $(COLL)/tests/utils/with_emulator.sh --dialect $$dialect -- molecule test -s "$$(basename "$$scenario_dir")"); \
+	  done; \
 	done
 
 build: venv collection

@@ -34,6 +34,7 @@ import traceback
 from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (
     DIALECTS,
     GuideDialect,
+    auto_read_params,
     detect_dialect,
 )
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
@@ -230,15 +231,12 @@ class ContrastClient:
             self.dialect_detected_from = source
 
     def _read(self, path, kind):
-        """GET one object, letting its shape settle the dialect; re-read once when that dialect needs more."""
+        """GET one object, letting its shape settle the dialect (auto mode asks for what any dialect needs)."""
         known = self._dialect
-        params = known.read_params(kind) if known else {}
+        params = known.read_params(kind) if known else auto_read_params(kind)
         data = self.request("GET", path, params=params or None)
         if known is None:
             self._observe(data, kind, "GET %s" % path)
-            extra = self._dialect.read_params(kind) if self._dialect else {}
-            if extra:
-                data = self.request("GET", path, params=extra)
         return data
 
     def _role_name_for(self, role):
@@ -436,11 +434,6 @@ class ContrastClient:
                 data = self.request("GET", path, params=query)
             if observe and self._dialect is None:
                 self._observe(data, observe, "GET %s" % path)
-                extra = self._dialect.read_params(observe) if self._dialect else {}
-                if extra:
-                    # This dialect needs more in every read (e.g. expand=): start over with it.
-                    params = dict(params or {}, **extra)
-                    continue
             items = data.get(key) or []
             if not items:
                 return
@@ -485,7 +478,7 @@ class ContrastClient:
 
     def _user_pages(self, page_size):
         dialect = self._dialect
-        params = (dialect.read_params("users") if dialect else None) or None
+        params = (dialect.read_params("users") if dialect else auto_read_params("users")) or None
         return self.paginate(self._read_dialect.users_path(self.org_uuid), self._read_dialect.users_key, page_size,
                              params=params, observe="users")
 
@@ -571,6 +564,16 @@ class ContrastClient:
         data = self.request("GET", self._read_dialect.profile_path())
         self._observe(data, "user", "GET %s" % self._read_dialect.profile_path())
         return normalize_user(data.get("user") or {})
+
+    def check_organization(self) -> None:
+        """Raise ContrastApiError when org_uuid is not an organization the caller can reach.
+
+        Where the dialect has no organization endpoint (the guide) this reads nothing: its
+        org-scoped reads (roles, users) fail on a wrong org by themselves.
+        """
+        path = self.dialect.organization_path(self.org_uuid)
+        if path:
+            self.request("GET", path)
 
     def list_roles(self) -> list:
         dialect = self.dialect

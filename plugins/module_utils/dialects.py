@@ -59,6 +59,11 @@ class GuideDialect:
         return "/ng/%s/groups/%s/users" % (org_uuid, group_id)
 
     @staticmethod
+    def organization_path(org_uuid: str):
+        """None: the guide has no organization endpoint; its org-scoped roles read proves the org."""
+        return None
+
+    @staticmethod
     def read_params(kind: str) -> dict:
         """Extra query parameters of a read (none in this dialect)."""
         return {}
@@ -110,6 +115,11 @@ class TeamServerDialect(GuideDialect):
     @staticmethod
     def roles_path(org_uuid: str) -> str:
         return "/ng/roles"
+
+    @staticmethod
+    def organization_path(org_uuid: str):
+        """The caller's view of one organization (roles are global here, so this is what proves the org)."""
+        return "/ng/profile/organizations/%s" % org_uuid
 
     @staticmethod
     def user_enabled_path(org_uuid: str, user_id: str) -> str:
@@ -201,3 +211,17 @@ def detect_dialect(data, kind: str):
             if "user_id" in item:
                 return GuideDialect.name
     return None
+
+
+def auto_read_params(kind: str) -> dict:
+    """Query parameters of a read made before the dialect is known: what every dialect needs, merged.
+
+    Sending them all on the first read lets its answer settle the dialect without a second request;
+    a server ignores query parameters it does not know (the guide's server never sees `expand` otherwise).
+    """
+    merged = {}
+    for dialect in DIALECTS.values():
+        for key, value in dialect.read_params(kind).items():
+            parts = merged.get(key, "").split(",") if key in merged else []
+            merged[key] = ",".join(parts + [part for part in value.split(",") if part not in parts])
+    return merged

@@ -29,6 +29,8 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.users i
 )
 
 ENTRY_FIELDS = ("first_name", "last_name", "email", "role", "api_only", "protect_enabled")
+# Create-only preferences (the TeamServer dialect requires them on create): sent, never compared or reported.
+CREATE_PREFERENCES = ("date_format", "time_format", "time_zone")
 SUMMARY_KEYS = ("created", "updated", "enabled", "disabled", "deleted", "unchanged", "memberships_added", "memberships_removed")
 # The key a user to be created has in group plans before it has an id.
 NEW_USER_PREFIX = "new:"
@@ -65,6 +67,10 @@ def validate_entries(entries) -> list:
             value = entry.get(field)
             if value is not None and (not value.strip() or looks_converted(value)):
                 problems.append("%s (%s): %s %r is not a name." % (where, username, field, value))
+        for field in CREATE_PREFERENCES:
+            value = entry.get(field)
+            if value is not None and (not value.strip() or looks_converted(value)):
+                problems.append("%s (%s): %s %r must be a non-empty string." % (where, username, field, value))
         if entry.get("role") is not None and role_error(entry["role"]):
             problems.append("%s (%s): %s" % (where, username, role_error(entry["role"])))
     return problems
@@ -114,8 +120,9 @@ def plan(entries, options, users, groups, members_by_group, api_username=None) -
             fields["username"] = username
             fields.setdefault("email", username)
             after = dict(fields, enabled=True)
+            preferences = dict((key, entry[key]) for key in CREATE_PREFERENCES if entry.get(key))
             user_changes_planned.append({"username": username, "action": "create", "user_id": None,
-                                         "fields": fields, "before": {}, "after": after})
+                                         "fields": fields, "preferences": preferences, "before": {}, "after": after})
             continue
         problem = immutable_change_error(current, wanted)
         if problem:
@@ -241,7 +248,7 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
     def user_job(change):
         action = change["action"]
         if action == "create":
-            return lambda: client.create_user(change["fields"])
+            return lambda: client.create_user(dict(change["fields"], **change.get("preferences", {})))
         if action == "delete":
             return _verified(lambda: client.delete_user(change["user_id"]), lambda: client.get_user(change["user_id"]) is None)
 

@@ -13,6 +13,8 @@ version_added: 0.1.0
 description:
   - Reads the API user's profile (which proves the credentials) and the organization's roles (which proves
     that O(org_uuid) is an organization the API user can reach).
+  - In the V(teamserver) API dialect the roles are global, so the organization is proven by reading the
+    caller's view of it (C(GET /ng/profile/organizations/{orgUuid})) first, which costs one more read.
   - A preflight for playbooks and a credential test for AWX job templates. When a check fails, the message says
     which one (the credentials, or the organization) and what to look at.
 author:
@@ -87,6 +89,7 @@ def check_org(module):
             module.fail_api(err, verdict="credentials rejected")
         raise
     try:
+        client.check_organization()  # TeamServer: its roles are global, so they prove nothing about the org
         roles = client.list_roles()
     except ContrastApiError as err:
         if err.status in (401, 403, 404):

@@ -69,6 +69,17 @@ options:
         description: Names of the access groups the user belongs to (matched exactly).
         type: list
         elements: str
+      date_format:
+        description:
+          - Date format preference, sent only when the user is created and only in the V(teamserver) API dialect,
+            whose create call requires it (default V(MM/dd/yyyy)). Never compared with an existing user.
+        type: str
+      time_format:
+        description: Time format preference, sent only on create in the V(teamserver) dialect (default V(hh:mm a)).
+        type: str
+      time_zone:
+        description: Time zone (IANA name), sent only on create in the V(teamserver) dialect (default V(UTC)).
+        type: str
   unlisted:
     description:
       - What happens to enabled users that are not in O(users).
@@ -228,6 +239,9 @@ def main():
         api_only=dict(type="bool"),
         protect_enabled=dict(type="bool"),
         groups=dict(type="list", elements="str"),
+        date_format=dict(type="str"),
+        time_format=dict(type="str"),
+        time_zone=dict(type="str"),
     )
     module = ContrastModule(
         argument_spec=dict(

@@ -64,6 +64,24 @@ options:
   protect_enabled:
     description: Whether Contrast Protect is enabled for the user.
     type: bool
+  date_format:
+    description:
+      - The user's date format preference, sent only when this run creates the user and only in the
+        V(teamserver) API dialect, whose create call requires it (the guide's API has no such field).
+      - Never compared with, nor changed on, an existing user.
+      - Defaults to V(MM/dd/yyyy) when the TeamServer dialect needs it.
+    type: str
+  time_format:
+    description:
+      - The user's time format preference, sent only on create in the V(teamserver) dialect (required there).
+      - Never compared with, nor changed on, an existing user. Defaults to V(hh:mm a) when needed.
+    type: str
+  time_zone:
+    description:
+      - The user's time zone (an IANA name such as V(Europe/Paris)), sent only on create in the
+        V(teamserver) dialect (required there).
+      - Never compared with, nor changed on, an existing user. Defaults to V(UTC) when needed.
+    type: str
   state:
     description:
       - V(present) creates or updates the user and makes sure it is enabled.
@@ -91,7 +109,17 @@ EXAMPLES = r"""
     msg: "Invitation sent to {{ jane.user.username }}"
   when: jane.invited
 
-- name: Promote her, leaving every other attribute alone
+- name: Invite someone in Paris on a TeamServer (the preferences are only sent on create)
+  contrast_security.identity.contrast_user:
+    username: marie.curie@example.com
+    first_name: Marie
+    last_name: Curie
+    role: ROLE_VIEW
+    time_zone: Europe/Paris
+    date_format: dd/MM/yyyy
+    time_format: HH:mm
+
+- name: Promote Jane, leaving every other attribute alone
   contrast_security.identity.contrast_user:
     username: jane.doe@example.com
     role: ROLE_ADMIN
@@ -180,6 +208,10 @@ def find_user(module):
     return client.find_user(username)
 
 
+# Create-only fields: preferences the TeamServer dialect's create call requires, never read back or compared.
+CREATE_PREFERENCES = ("date_format", "time_format", "time_zone")
+
+
 def wanted_fields(params) -> dict:
     return dict((field, params[field]) for field in ("first_name", "last_name", "email", "role", "api_only", "protect_enabled"))
 
@@ -235,6 +267,8 @@ def create_user(module, wanted):
     fields["username"] = params["username"]
     fields.setdefault("email", params["username"])
     planned = predicted_user(None, fields, org_uuid=params["org_uuid"])
+    # Create-time preferences (the TeamServer dialect requires them; the client fills in defaults).
+    fields.update((key, params[key]) for key in CREATE_PREFERENCES if params[key])
     if module.check_mode:
         # The user as the API would create it: flags left out are created false.
         user = dict(planned, **dict((flag, False) for flag in ("api_only", "protect_enabled") if planned.get(flag) is None))
@@ -255,7 +289,7 @@ def validate(module):
     for field in ("username", "email"):
         if params[field] is not None and not is_valid_email(params[field]):
             module.fail_json(msg="%s %r is not a valid email address." % (field, params[field]))
-    for field in ("first_name", "last_name"):
+    for field in ("first_name", "last_name") + CREATE_PREFERENCES:
         if params[field] is not None and not params[field].strip():
             module.fail_json(msg="%s must not be empty." % field)
 
@@ -271,6 +305,9 @@ def main():
             role=dict(type="str", choices=list(ROLES)),
             api_only=dict(type="bool"),
             protect_enabled=dict(type="bool"),
+            date_format=dict(type="str"),
+            time_format=dict(type="str"),
+            time_zone=dict(type="str"),
             state=dict(type="str", default="present", choices=["present", "disabled", "absent"]),
         ),
         required_one_of=[("username", "user_id")],

@@ -1129,6 +1129,7 @@ class TeamServerDialect(GuideDialect):
     ROUTES = (
         Route("GET", r"/ng/profile", "profile"),
         Route("GET", r"/ng/roles", "roles"),
+        Route("GET", r"/ng/profile/organizations/(?P<org>[^/]+)", "profile_organization"),
         Route("GET", ORG + r"/users", "list_users"),
         Route("POST", ORG + r"/users", "create_user", write=True, body=True),
         Route("GET", ORG + r"/users/(?P<user_id>[^/]+)", "get_user"),
@@ -1293,6 +1294,16 @@ class TeamServerDialect(GuideDialect):
         record = call.state.org.api_user_record()
         user = self.user_view(call.state.org, record, ("login", "signup"))
         return json_answer(200, {"success": True, "messages": [], "user": user})
+
+    def profile_organization(self, call):
+        """OrganizationWithRolesResponse: the caller's organization (an unknown one fails like any org path)."""
+        org = call.state.org
+        caller = org.api_user_record()
+        roles = [label for name, _role_id, label in TEAMSERVER_ROLES if name == caller["role"]]
+        organization = {"organization_uuid": org.org_uuid, "name": "Emulated organization", "api_only": False,
+                        "date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "timezone": "UTC", "locale": "en_US"}
+        return json_answer(200, {"success": True, "messages": [], "enterprise": False, "organization": organization,
+                                 "roles": roles})
 
     def roles(self, _call):
         groups = [{"group_id": role_id, "name": label} for _name, role_id, label in TEAMSERVER_ROLES]

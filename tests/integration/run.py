@@ -5,10 +5,10 @@
 Usage (what ``make integration`` runs, inside the venv)::
 
     python tests/integration/run.py --collection .tmp/ansible_collections/contrast_security/identity \
-        [--python 3.11] [ANSIBLE-TEST ARGUMENTS AND TARGETS ...]
+        [--python 3.11] [--dialect guide|teamserver] [ANSIBLE-TEST ARGUMENTS AND TARGETS ...]
 
-1. starts ``tests/emulator/contrast_emulator.py --port 0`` from the collection copy and reads
-   its first stdout line, ``listening on http://127.0.0.1:PORT``;
+1. starts ``tests/emulator/contrast_emulator.py --port 0 --dialect DIALECT`` (run.py's ``--dialect``,
+   default guide) from the collection copy and reads its first stdout line, ``listening on http://127.0.0.1:PORT``;
 2. writes ``tests/integration/integration_config.yml`` in the copy, with the emulator's URLs
    and its default credentials (``contrast_url``, ``contrast_control_url``, ...);
 3. runs ``ansible-test integration --local --python 3.11 ARGS...`` in the copy, with
@@ -50,14 +50,14 @@ def _terminate(signum, frame):  # pylint: disable=unused-argument
     raise SystemExit(128 + signum)
 
 
-def start_emulator(collection: str, log_path: str) -> tuple[subprocess.Popen, str]:
-    """Start the emulator on a free port; return the process and its base URL."""
+def start_emulator(collection: str, log_path: str, dialect: str = "guide") -> tuple[subprocess.Popen, str]:
+    """Start the emulator on a free port, speaking `dialect`; return the process and its base URL."""
     script = os.path.join(collection, "tests", "emulator", "contrast_emulator.py")
     if not os.path.isfile(script):
         raise EmulatorError("emulator not found: %s" % script)
 
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-u", script, "--port", "0"],
+        [sys.executable, "-u", script, "--port", "0", "--dialect", dialect],
         cwd=collection, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, errors="replace",
     )
@@ -99,11 +99,13 @@ def stop_emulator(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def write_config(collection: str, base_url: str) -> str:
+def write_config(collection: str, base_url: str, dialect: str = "guide") -> str:
     """Write tests/integration/integration_config.yml for ansible-test; return its path."""
     values = {
         "contrast_url": base_url + "/Contrast",
         "contrast_control_url": base_url + "/_emulator",
+        # The dialect the emulator speaks after every reset; targets may branch on it.
+        "contrast_emulator_dialect": dialect,
     }
     values.update(CREDENTIALS)
     path = os.path.join(collection, "tests", "integration", "integration_config.yml")
@@ -128,6 +130,8 @@ def main() -> int:
                         help="the collection copy: .../ansible_collections/contrast_security/identity")
     parser.add_argument("--python", default="%d.%d" % sys.version_info[:2],
                         help="Python version for ansible-test (default: this interpreter's)")
+    parser.add_argument("--dialect", default="guide", choices=("guide", "teamserver"),
+                        help="the API dialect the emulator speaks (default: guide)")
     options, passthrough = parser.parse_known_args()
 
     collection = os.path.abspath(options.collection)
@@ -141,14 +145,15 @@ def main() -> int:
     log_path = os.path.join(output_dir, "emulator.log")
 
     try:
-        proc, base_url = start_emulator(collection, log_path)
+        proc, base_url = start_emulator(collection, log_path, options.dialect)
     except EmulatorError as exc:
         print("run.py: %s" % exc, file=sys.stderr)
         return 2
 
     try:
-        print("run.py: emulator listening on %s (pid %d, log %s)" % (base_url, proc.pid, log_path), flush=True)
-        write_config(collection, base_url)
+        print("run.py: %s emulator listening on %s (pid %d, log %s)" % (options.dialect, base_url, proc.pid, log_path),
+              flush=True)
+        write_config(collection, base_url, options.dialect)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path)
         command = [find_ansible_test(), "integration", "--local", "--python", options.python] + passthrough
         print("run.py: %s" % " ".join(command), flush=True)

@@ -20,6 +20,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.dialect
     DIALECTS,
     GuideDialect,
     TeamServerDialect,
+    auto_read_params,
     detect_dialect,
 )
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (  # noqa: E402
@@ -145,17 +146,27 @@ def test_auto_detects_from_the_first_profile_read_without_extra_requests(server,
     assert [entry["path"] for entry in _log(server)] == ["/Contrast/api/ng/profile"]
 
 
-def test_auto_on_a_guide_server_sends_exactly_what_pinned_guide_sends(server):
-    logs = []
-    for setting in ("guide", "auto"):
-        _reset(server, "guide")
-        client = _client(server, setting)
-        users = client.list_users(page_size=1)
-        groups = client.list_groups(page_size=1)
-        members = client.list_group_members(7)
-        logs.append(([(e["method"], e["path"], e["query"]) for e in _log(server)], users, groups, members))
-    assert logs[0] == logs[1]
-    assert client.dialect.name == "guide"
+def _session_of_reads(server, setting):
+    """The reads a module's find-then-audit makes, with their requests and results."""
+    client = _client(server, setting)
+    found = client.find_user("bob@example.com")
+    users = client.list_users(page_size=1)
+    again = client.get_user(found["user_id"])
+    groups = client.list_groups(page_size=1)
+    members = client.list_group_members(groups[0]["group_id"])
+    return client, [(e["method"], e["path"]) for e in _log(server)], (found, users, again, groups, members)
+
+
+@pytest.mark.parametrize("dialect", ["guide", "teamserver"])
+def test_auto_detects_with_no_request_beyond_what_the_pinned_dialect_sends(server, dialect):
+    _reset(server, dialect)
+    pinned, pinned_requests, pinned_results = _session_of_reads(server, dialect)
+    _reset(server, dialect)
+    auto, auto_requests, auto_results = _session_of_reads(server, "auto")
+    assert auto.dialect.name == dialect and auto.dialect_detected_from.startswith("GET /ng/")
+    assert "profile" not in auto.dialect_detected_from
+    assert auto_requests == pinned_requests  # same requests, same count: the first read settled it
+    assert auto_results == pinned_results
 
 
 def test_auto_on_a_teamserver_users_page_detects_and_reads_dates(server):
@@ -168,7 +179,13 @@ def test_auto_on_a_teamserver_users_page_detects_and_reads_dates(server):
     assert users[0]["role"] == "ROLE_ADMIN"
     log = _log(server)
     assert all(entry["path"].endswith("/users") for entry in log)  # no probe of the profile
-    assert log[0]["query"].get("expand") is None and all(e["query"].get("expand") for e in log[1:])
+    assert len(log) == 2  # two one-user pages (count says that is all): nothing read twice
+    assert all(set(e["query"]["expand"].split(",")) == {"email", "login", "signup"} for e in log)
+
+
+def test_auto_read_params_merge_what_every_dialect_needs():
+    assert auto_read_params("users") == {"expand": "email,login,signup"}
+    assert auto_read_params("groups") == {}
 
 
 def test_auto_write_before_any_telling_read_probes_the_profile_once(server):
@@ -232,3 +249,20 @@ def test_teamserver_roles_map_both_ways(server):
     assert client._role_name_for("ROLE_NO_ACCESS") == "No Access"
     with pytest.raises(C.ContrastApiError):
         client._role_name_for("ROLE_SUPERHERO")
+
+
+@pytest.mark.parametrize("dialect", ["guide", "teamserver"])
+def test_a_wrong_organization_is_caught_in_both_dialects(server, dialect):
+    _reset(server, dialect)
+    right = _client(server, dialect)
+    right.check_organization()
+    assert len(right.list_roles()) == 5
+    wrong = C.ContrastClient(server.contrast_url, emu.DEFAULT_API_USERNAME, emu.DEFAULT_SERVICE_KEY, emu.DEFAULT_API_KEY,
+                             "11111111-2222-3333-4444-555555555555", dialect=dialect, retries=0)
+    with pytest.raises(C.ContrastApiError) as caught:
+        wrong.check_organization()
+        wrong.list_roles()  # the guide's org-scoped roles read is what fails there
+    assert caught.value.status == 401
+    paths = [entry["path"] for entry in _log(server)]
+    organization_reads = [path for path in paths if "/profile/organizations/" in path]
+    assert len(organization_reads) == (2 if dialect == "teamserver" else 0)
