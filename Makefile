@@ -100,6 +100,10 @@ units: bootstrap collection
 	else \
 	  cd $(COLL) && ansible-test units --local --python $(PYTHON_VERSION) $(UNITS_ARGS); \
 	fi
+# The emulator's own tests (tests/unit/emulator is not a plugin path, so ansible-test does not collect it).
+	@if [[ -z "$(UNITS_ARGS)" ]]; then \
+	  cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/emulator; \
+	fi
 
 integration: bootstrap collection
 	@if [[ -z "$$(find $(COLL)/tests/integration/targets -mindepth 2 -maxdepth 2 -name aliases -print -quit 2>/dev/null)" ]]; then \

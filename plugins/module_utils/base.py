@@ -97,6 +97,25 @@ class ContrastModule(AnsibleModule):
                 self.fail_json(msg=str(err))
         return self._client
 
+    def write_verified(self, write, took_effect):
+        """Return `write()`; when it fails with an unknown outcome (a 5xx or a lost answer: the server may
+        have applied it), read back with `took_effect()` and, when that returns the change in place (a
+        truthy value, returned instead), warn and carry on. Otherwise the write's own error is raised."""
+        try:
+            return write()
+        except ContrastApiError as err:
+            if not err.outcome_unknown:
+                raise
+            try:
+                confirmed = took_effect()
+            except ContrastApiError:
+                confirmed = None
+            if not confirmed:
+                raise err
+            self.warn("%s %s answered %s, but reading it back shows the change in place: counted as done."
+                      % (err.method, err.path, "HTTP %s" % err.status if err.status else "nothing usable"))
+            return confirmed
+
     def fail_api(self, err: ContrastApiError, **result):
         """Fail with the API error's text; its facts go into the result, never a header or key."""
         redact = self._client.redact if self._client else str

@@ -162,6 +162,7 @@ class ContrastClient:
         self._dialect = None if dialect == "auto" else DIALECTS[dialect]
         self.dialect_detected_from = None
         self._role_names = None
+        self._preferences = {}  # user_id -> {date_format, time_format, time_zone} (TeamServer edits repeat them)
         self.verify = ca_path if ca_path else bool(validate_certs)
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -452,7 +453,17 @@ class ContrastClient:
 
     # ------------------------------------------------------------------ users
     def _user(self, raw) -> dict:
-        return normalize_user(raw, org_uuid=self.org_uuid)
+        user = normalize_user(raw, org_uuid=self.org_uuid)
+        preferences = self._dialect.preferences_of(raw) if self._dialect else None
+        if preferences and user["user_id"]:
+            self._preferences[user["user_id"]] = preferences  # an edit must repeat them (TeamServer)
+        return user
+
+    def _preferences_of(self, user_id):
+        """A user's date/time preferences as last read; one read of the user when none was seen."""
+        if user_id not in self._preferences:
+            self.get_user(user_id)
+        return self._preferences.get(user_id)
 
     def list_users(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
         """Every user of the organization, canonical, each once (a list shifting under paging can repeat one)."""
@@ -539,12 +550,14 @@ class ContrastClient:
     def update_user(self, user_id: str, changes: dict) -> dict:
         dialect = self.dialect
         if dialect.name == "teamserver":
-            # Edits without a user in the answer; `enabled` has its own endpoint there.
-            body = dialect.update_user_body(changes, role_name=self._role_name_for(changes.get("role")))
-            if body:
-                self.request("PUT", dialect.user_path(self.org_uuid, user_id), body=body)
-            if changes.get("enabled") is not None:
+            # The answer holds no user (read back by _complete). Only enabling or disabling: its own small
+            # endpoint. Anything else: one edit carrying `enabled` too, so nothing is ever half applied.
+            if set(changes) == {"enabled"}:
                 self.request("PUT", dialect.user_enabled_path(self.org_uuid, user_id), body=dialect.enabled_body(changes["enabled"]))
+            else:
+                body = dialect.update_user_body(changes, role_name=self._role_name_for(changes.get("role")),
+                                                preferences=self._preferences_of(user_id))
+                self.request("PUT", dialect.user_path(self.org_uuid, user_id), body=body)
             return self._complete({}, user_id=user_id)
         data = self.request("PUT", self.dialect.user_path(self.org_uuid, user_id), body=self.dialect.update_user_body(changes))
         return self._complete(data.get("user"), user_id=user_id)

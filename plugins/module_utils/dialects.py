@@ -68,6 +68,11 @@ class GuideDialect:
         """Extra query parameters of a read (none in this dialect)."""
         return {}
 
+    @staticmethod
+    def preferences_of(raw: dict):
+        """None: this dialect's edits do not repeat any preference."""
+        return None
+
     # ---- request bodies (from canonical field names) ----
     @staticmethod
     def create_user_body(fields: dict) -> dict:
@@ -104,9 +109,9 @@ class TeamServerDialect(GuideDialect):
     """The API as Contrast's published TeamServer reference (``saas-restapi-v3``) describes it.
 
     Differences from the guide that this class owns: the global roles endpoint, the create body
-    (``username``, ``role_name``, ``protect`` and the required preference fields), ``protect`` in
-    edits, the ``enabled`` endpoint, the whole-group PUT for membership, and the ``expand`` query
-    that brings login and signup dates into user reads.
+    (``username``, ``role_name``, ``protect`` and the required preference fields), edits that must
+    repeat the user's preferences, the ``enabled`` endpoint, the whole-group PUT for membership, and
+    the ``expand`` query that brings login and signup dates and preferences into user reads.
     """
 
     name = "teamserver"
@@ -127,10 +132,18 @@ class TeamServerDialect(GuideDialect):
 
     @staticmethod
     def read_params(kind: str) -> dict:
-        """Query parameters of user reads: the login and signup dates only come with expand."""
+        """Query parameters of user reads: the login, signup dates and preferences only come with expand."""
         if kind in ("users", "user"):
-            return {"expand": "email,login,signup"}
+            return {"expand": "email,login,signup,preferences"}
         return {}
+
+    @staticmethod
+    def preferences_of(raw: dict):
+        """The create-time preferences a user read carries (``expand=preferences``), or None."""
+        found = raw.get("preferences") if isinstance(raw, dict) else None
+        if not isinstance(found, dict):
+            return None
+        return dict((key, found.get(key)) for key, _default in TEAMSERVER_CREATE_DEFAULTS if found.get(key))
 
     @staticmethod
     def create_user_body(fields: dict, role_name=None) -> dict:  # pylint: disable=arguments-differ
@@ -149,15 +162,19 @@ class TeamServerDialect(GuideDialect):
         return body
 
     @staticmethod
-    def update_user_body(changes: dict, role_name=None) -> dict:  # pylint: disable=arguments-differ
-        """Body of PUT users/{uid}: the changes except ``enabled`` (own endpoint) and the immutable email."""
+    def update_user_body(changes: dict, role_name=None, preferences=None) -> dict:  # pylint: disable=arguments-differ
+        """Body of PUT users/{uid} (EditUserRequest): the changes, ``enabled`` included so that an edit that
+        also enables is one write, and the user's own ``date_format``/``time_format``/``time_zone``, which the
+        reference requires in every edit (`preferences`, else the defaults). The email cannot change."""
         body = {}
         for key, wire in (("first_name", "first_name"), ("last_name", "last_name"), ("api_only", "api_only"),
-                          ("protect_enabled", "protect")):
+                          ("protect_enabled", "protect"), ("enabled", "enabled")):
             if key in changes:
                 body[wire] = changes[key]
         if "role" in changes:
             body["role_name"] = role_name if role_name is not None else changes["role"]
+        for key, default in TEAMSERVER_CREATE_DEFAULTS:
+            body[key] = (preferences or {}).get(key) or default
         return body
 
     @staticmethod

@@ -209,7 +209,9 @@ def ensure_membership(module):
 
     changed = bool(added or removed)
     if changed and not module.check_mode:
-        client.set_group_members(group["group_id"], new_ids)
+        module.write_verified(lambda: client.set_group_members(group["group_id"], new_ids) or True,
+                              lambda: sorted(str(m["user_id"]) for m in client.list_group_members(group["group_id"]))
+                              == sorted(new_ids))
         after_write = client.list_group_members(group["group_id"])
         if sorted(str(member["user_id"]) for member in after_write) != sorted(new_ids):
             module.fail_json(

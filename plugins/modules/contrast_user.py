@@ -216,6 +216,12 @@ def wanted_fields(params) -> dict:
     return dict((field, params[field]) for field in ("first_name", "last_name", "email", "role", "api_only", "protect_enabled"))
 
 
+def updated_user(client, user_id, changes):
+    """The user read back when it holds every change (a lost answer's write took effect), else None."""
+    user = client.get_user(user_id)
+    return user if user is not None and not user_changes(user, changes) else None
+
+
 def result(changed, user, before, after, msg, invited=False):
     return dict(changed=changed, user=user, invited=invited, diff=dict(before=before, after=after), msg=msg)
 
@@ -230,7 +236,8 @@ def ensure_user(module):
         if current is None:
             return result(False, None, {}, {}, "User %s does not exist; nothing to delete." % who)
         if not module.check_mode:
-            module.client.delete_user(current["user_id"])
+            module.write_verified(lambda: module.client.delete_user(current["user_id"]),
+                                  lambda: module.client.get_user(current["user_id"]) is None)
         return result(True, None, diff_view(current), {}, "Deleted %s permanently." % current["username"])
 
     wanted = wanted_fields(params)
@@ -249,7 +256,8 @@ def ensure_user(module):
     if module.check_mode:
         user = predicted_user(current, changes)
     else:
-        user = module.client.update_user(current["user_id"], changes)
+        user = module.write_verified(lambda: module.client.update_user(current["user_id"], changes),
+                                     lambda: updated_user(module.client, current["user_id"], changes))
     fields = sorted(changes)
     return result(True, user, diff_view(current, fields), diff_view(predicted_user(current, changes), fields),
                   "Updated %s (%s)." % (current["username"], ", ".join(fields)))

@@ -181,6 +181,9 @@ class Organization:
         self._last_created = 0
         # The API user's own record when the seed does not list it (see README: "The API user").
         self._unlisted_api_user = None
+        # user_id -> {date_format, time_format, time_zone}: preferences set through the teamserver dialect
+        # (a user without an entry has the defaults).
+        self.preferences = {}
 
     # ---- identity ----
     def new_user_id(self, username: str) -> str:
@@ -280,6 +283,7 @@ class Organization:
             group["members"].discard(user_id)
             group["_sorted"] = None
         del self.users[user_id]
+        self.preferences.pop(user_id, None)
         del self._by_username[record["username"].lower()]
         position = bisect.bisect_left(self._order, (record["date_created"], user_id))
         del self._order[position]
@@ -1144,6 +1148,9 @@ class TeamServerDialect(GuideDialect):
     CREATE_FIELDS = ("username", "date_format", "time_format", "time_zone", "first_name", "last_name", "role",
                      "role_name", "groups", "group_names", "api_only", "protect", "enabled")
     CREATE_REQUIRED = ("username", "date_format", "time_format", "time_zone")
+    # EditUserRequest: the reference marks the three preferences required in every edit too.
+    UPDATE_REQUIRED = ("date_format", "time_format", "time_zone")
+    PREFERENCE_DEFAULTS = {"date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "time_zone": "UTC"}
     UPDATE_FIELDS = ("date_format", "time_format", "time_zone", "first_name", "last_name", "role", "role_name",
                      "groups", "group_names", "api_only", "protect", "enabled")
     GROUP_FIELDS = ("name", "users", "scope")
@@ -1196,7 +1203,15 @@ class TeamServerDialect(GuideDialect):
             view["login"] = {"last_login_time": record["last_login"], "failed_attempts": 0}
         if "signup" in expand:
             view["signup"] = {"signup_date": record["date_created"], "accept_terms": not record["pending"]}
+        if "preferences" in expand:
+            view["preferences"] = dict(self.PREFERENCE_DEFAULTS, language="en",
+                                       **org.preferences.get(record["user_id"], {}))
         return view
+
+    def _keep_preferences(self, org: Organization, user_id: str, body: dict) -> None:
+        given = dict((key, body[key]) for key in self.UPDATE_REQUIRED if body.get(key))
+        if given:
+            org.preferences[user_id] = dict(org.preferences.get(user_id, {}), **given)
 
     @staticmethod
     def member_view(record: dict) -> dict:
@@ -1334,6 +1349,7 @@ class TeamServerDialect(GuideDialect):
         fields.setdefault("role", "ROLE_VIEW")
         fields.update(username=username, email=username)
         record = org.create_user(fields)
+        self._keep_preferences(org, record["user_id"], call.body)
         if group_ids:
             self._set_user_groups(org, record["user_id"], group_ids)
         return json_answer(200, {"success": True, "messages": ["User created successfully."], "errors": [],
@@ -1343,10 +1359,11 @@ class TeamServerDialect(GuideDialect):
     def update_user(self, call):
         org = call.state.org
         record = self._user(org, call.params["user_id"])
-        self._check_fields(call.body, self.UPDATE_FIELDS)
+        self._check_fields(call.body, self.UPDATE_FIELDS, self.UPDATE_REQUIRED)
         fields = self._user_fields(org, call.body)
         group_ids = fields.pop("_groups")
         org.update_user(record["user_id"], fields)
+        self._keep_preferences(org, record["user_id"], call.body)
         if group_ids is not None:
             self._set_user_groups(org, record["user_id"], group_ids)
         return json_answer(200, {"success": True, "messages": ["User updated successfully."], "errors": []})

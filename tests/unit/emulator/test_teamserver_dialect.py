@@ -130,10 +130,21 @@ def test_create_with_role_name_groups_and_protect(api):
 
 def test_update_answers_without_user_and_enabled_endpoint(api):
     uid = _uid(api, "bob@example.com")
-    answer = api.put(api.base + "/users/" + uid, json={"first_name": "Robert", "role_name": "View", "protect": False})
+    prefs = {"date_format": "dd/MM/yyyy", "time_format": "HH:mm", "time_zone": "Europe/Paris"}
+    # EditUserRequest requires the three preferences
+    missing = api.put(api.base + "/users/" + uid, json={"first_name": "Robert"})
+    assert missing.status_code == 400
+    assert sorted(error["field"] for error in missing.json()["errors"]) == ["date_format", "time_format", "time_zone"]
+    answer = api.put(api.base + "/users/" + uid, json=dict(prefs, first_name="Robert", role_name="View", protect=False))
     assert answer.status_code == 200 and "user" not in answer.json() and answer.json()["errors"] == []
-    user = api.get(api.base + "/users/" + uid).json()["user"]
+    user = api.get(api.base + "/users/" + uid, params={"expand": "preferences"}).json()["user"]
     assert (user["first_name"], user["role"]["name"], user["rasp_enabled"]) == ("Robert", "View", False)
+    assert user["preferences"] == dict(prefs, language="en")
+    assert "preferences" not in api.get(api.base + "/users/" + uid).json()["user"]
+    # enabled may ride along in an edit
+    assert api.put(api.base + "/users/" + uid, json=dict(prefs, enabled=False)).status_code == 200
+    assert api.get(api.base + "/users/" + uid).json()["user"]["enabled"] is False
+    assert api.put(api.base + "/users/" + uid + "/enabled", json={"enabled": True}).status_code == 200
     assert api.put(api.base + "/users/" + uid, json={"email": "x@example.com"}).status_code == 400
     assert api.put(api.base + "/users/" + uid + "/enabled", json={"enabled": False}).status_code == 200
     assert api.get(api.base + "/users/" + uid).json()["user"]["enabled"] is False

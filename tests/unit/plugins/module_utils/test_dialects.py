@@ -94,14 +94,20 @@ def test_teamserver_bodies():
     assert (custom["time_zone"], custom["date_format"], custom["time_format"]) == ("Europe/Paris", "dd/MM/yyyy", "hh:mm a")
     update = TeamServerDialect.update_user_body({"first_name": "C", "role": "ROLE_VIEW", "enabled": False, "email": "x@example.com",
                                                  "protect_enabled": False}, role_name="View")
-    assert update == {"first_name": "C", "role_name": "View", "protect": False}
+    # EditUserRequest: enabled rides along (one write), the preferences are repeated (required), never the email
+    assert update == {"first_name": "C", "role_name": "View", "protect": False, "enabled": False,
+                      "date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "time_zone": "UTC"}
+    kept = TeamServerDialect.update_user_body({"last_name": "D"}, preferences={"time_zone": "Asia/Tokyo", "date_format": "yyyy/MM/dd"})
+    assert (kept["time_zone"], kept["date_format"], kept["time_format"]) == ("Asia/Tokyo", "yyyy/MM/dd", "hh:mm a")
+    assert TeamServerDialect.preferences_of({"preferences": {"time_zone": "Asia/Tokyo", "language": "ja"}}) == {"time_zone": "Asia/Tokyo"}
+    assert TeamServerDialect.preferences_of({}) is None and GuideDialect.preferences_of({"preferences": {}}) is None
     group = {"group_id": 7, "name": "Payments", "scope": SCOPE, "users": [{"user_uid": "old"}]}
     assert TeamServerDialect.group_update_body(group, ["u1", "u2"]) == {"name": "Payments", "scope": SCOPE, "users": ["u1", "u2"]}
     flat = {"name": "G", "app_role": "EDIT", "onboard_role": "VIEW", "applications": [{"app_id": "a"}]}
     assert TeamServerDialect.group_scope(flat)["app_scope"] == {"exceptions": [{"app_id": "a"}], "onboard_role": "VIEW", "role": "EDIT"}
     assert TeamServerDialect.roles_path("o") == "/ng/roles" and GuideDialect.roles_path("o") == "/ng/o/roles"
     assert TeamServerDialect.user_enabled_path("o", "u") == "/ng/o/users/u/enabled"
-    assert GuideDialect.read_params("users") == {} and TeamServerDialect.read_params("users") == {"expand": "email,login,signup"}
+    assert GuideDialect.read_params("users") == {} and TeamServerDialect.read_params("users") == {"expand": "email,login,signup,preferences"}
     assert sorted(DIALECTS) == ["guide", "teamserver"]
 
 
@@ -180,11 +186,11 @@ def test_auto_on_a_teamserver_users_page_detects_and_reads_dates(server):
     log = _log(server)
     assert all(entry["path"].endswith("/users") for entry in log)  # no probe of the profile
     assert len(log) == 2  # two one-user pages (count says that is all): nothing read twice
-    assert all(set(e["query"]["expand"].split(",")) == {"email", "login", "signup"} for e in log)
+    assert all(set(e["query"]["expand"].split(",")) == {"email", "login", "signup", "preferences"} for e in log)
 
 
 def test_auto_read_params_merge_what_every_dialect_needs():
-    assert auto_read_params("users") == {"expand": "email,login,signup"}
+    assert auto_read_params("users") == {"expand": "email,login,signup,preferences"}
     assert auto_read_params("groups") == {}
 
 
@@ -214,7 +220,9 @@ def test_teamserver_user_lifecycle_through_the_client(server):
     updated = client.update_user(user["user_id"], {"last_name": "F", "enabled": False})
     assert (updated["last_name"], updated["enabled"]) == ("F", False)
     writes = [(e["method"], e["path"].rsplit("/", 1)[-1], e["body"]) for e in _log(server) if e["method"] != "GET"]
-    assert writes == [("PUT", user["user_id"], {"last_name": "F"}), ("PUT", "enabled", {"enabled": False})]
+    # one edit (enabled included) repeating the preferences given at creation
+    assert writes == [("PUT", user["user_id"], {"last_name": "F", "enabled": False, "date_format": "MM/dd/yyyy",
+                                                "time_format": "hh:mm a", "time_zone": "Europe/Paris"})]
     requests.delete(server.control_url + "/requests", timeout=10)
     assert client.update_user(user["user_id"], {"enabled": True})["enabled"] is True
     assert [e["path"].rsplit("/", 1)[-1] for e in _log(server) if e["method"] == "PUT"] == ["enabled"]

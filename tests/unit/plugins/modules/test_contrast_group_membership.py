@@ -10,8 +10,11 @@ from __future__ import annotations
 import copy
 import random
 import time
+from unittest import mock
 
 import pytest
+
+from ansible.module_utils import basic
 
 from ansible_collections.contrast_security.identity.plugins.modules import contrast_group_membership
 from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.fake_contrast import FakeClient, run_module
@@ -69,8 +72,18 @@ def test_thousands_of_unknown_users_fail_fast_listing_them_without_writes():
     assert client.writes == []
 
 
-def test_a_lost_membership_answer_fails_with_the_request_named():
+def test_a_lost_membership_answer_is_read_back_and_counted_done():
     client = FakeClient(USERS, [{"name": "Platform", "members": []}])
     client.lose.add(("members", 1))
+    with mock.patch.object(basic.AnsibleModule, "warn") as warn:
+        result = run_module(contrast_group_membership, client, {"group": "Platform", "users": ["user1@example.com"]})
+    assert not result.get("failed") and result["changed"] is True and result["added"] == ["user1@example.com"]
+    assert "/groups/1/users" in warn.call_args[0][0] and "in place" in warn.call_args[0][0]
+
+
+def test_a_refused_membership_write_fails_with_the_request_named():
+    client = FakeClient(USERS, [{"name": "Platform", "members": []}])
+    client.refuse.add(("members", 1))
     result = run_module(contrast_group_membership, client, {"group": "Platform", "users": ["user1@example.com"]})
     assert result["failed"] and "PUT /ng/" in result["msg"] and "/groups/1/users" in result["msg"]
+    assert client.groups[1]["members"] == []

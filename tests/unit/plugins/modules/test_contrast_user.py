@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import copy
 import random
+from unittest import mock
 
 import pytest
+
+from ansible.module_utils import basic
 
 from ansible_collections.contrast_security.identity.plugins.modules import contrast_user
 from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.fake_contrast import ROLES, FakeClient, run_module
@@ -86,13 +89,32 @@ def test_unicode_names_round_trip_idempotently():
     assert run_module(contrast_user, client, dict(args, first_name="Zoë Ångström"))["changed"] is False
 
 
-def test_a_lost_update_answer_fails_with_the_request_named():
+def test_a_lost_update_answer_is_read_back_and_counted_done_with_a_warning():
     client = FakeClient([{"username": "bob@example.com", "first_name": "Bob", "user_id": "u-bob"}])
     client.lose.add(("update", "u-bob"))
+    with mock.patch.object(basic.AnsibleModule, "warn") as warn:
+        result = run_module(contrast_user, client, {"username": "bob@example.com", "first_name": "Robert"})
+    assert not result.get("failed") and result["changed"] is True
+    assert result["user"]["first_name"] == "Robert"
+    assert "HTTP 502" in warn.call_args[0][0] and "in place" in warn.call_args[0][0]
+
+
+def test_a_lost_delete_answer_is_read_back_and_counted_done():
+    client = FakeClient([{"username": "bob@example.com", "first_name": "Bob", "user_id": "u-bob"}])
+    client.lose.add(("delete", "u-bob"))
+    with mock.patch.object(basic.AnsibleModule, "warn"):
+        result = run_module(contrast_user, client, {"username": "bob@example.com", "state": "absent"})
+    assert not result.get("failed") and result["changed"] is True and client.users == {}
+
+
+def test_a_refused_update_fails_with_the_request_named_after_reading_back():
+    client = FakeClient([{"username": "bob@example.com", "first_name": "Bob", "user_id": "u-bob"}])
+    client.refuse.add(("update", "u-bob"))
     result = run_module(contrast_user, client, {"username": "bob@example.com", "first_name": "Robert"})
     assert result["failed"]
-    assert "PUT /ng/" in result["msg"] and "HTTP 502" in result["msg"]
-    assert result["method"] == "PUT" and result["status"] == 502
+    assert "PUT /ng/" in result["msg"] and "HTTP 500" in result["msg"]
+    assert result["method"] == "PUT" and result["status"] == 500
+    assert client.users["u-bob"]["first_name"] == "Bob"
 
 
 @pytest.mark.parametrize("args,expected", [
