@@ -95,6 +95,11 @@ class ContrastModule(AnsibleModule):
                 )
             except ValueError as err:
                 self.fail_json(msg=str(err))
+            if self._client.verify is False and self._client.base_url.lower().startswith("https://"):
+                # Once per module run: the client is built once.
+                self.warn("validate_certs is false: the TLS certificate of %s is not verified, so anyone on the network "
+                          "path can impersonate the server and read the API keys. Set ca_path to the PEM bundle of the "
+                          "certificate authority instead (validate_certs=false is for tests only)." % self._client.base_url)
         return self._client
 
     def fail_api(self, err: ContrastApiError, **result):

@@ -62,6 +62,8 @@ RETRY_AFTER_CAP = 120.0
 DEFAULT_PAGE_SIZE = 100
 REDACTED = "********"
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
+# OpenSSL's reason in an SSLError's text, e.g. "certificate verify failed: self-signed certificate in certificate chain".
+_SSL_REASON_RE = re.compile(r"\[SSL(?:: [A-Z_]+)?\] (.+?)\.?(?: \(_ssl\.c:\d+\)|['\"]\)|$)")
 
 
 class ContrastApiError(Exception):
@@ -293,8 +295,8 @@ class ContrastClient:
 
     def _describe_exception(self, exc) -> str:
         if isinstance(exc, requests.exceptions.SSLError):
-            reason = ("TLS verification failed; for a private CA set ca_path to its PEM bundle "
-                      "(validate_certs=false only for tests)")
+            reason = ("TLS verification of %s failed; for a private CA set ca_path to its PEM bundle "
+                      "(validate_certs=false only for tests)" % self.base_url)
         elif isinstance(exc, requests.exceptions.ConnectTimeout):
             reason = "could not connect within %s seconds" % self.timeout
         elif isinstance(exc, requests.exceptions.ReadTimeout):
@@ -304,7 +306,7 @@ class ContrastClient:
         else:
             reason = "request error"
         # requests' text repeats the pool, URL and query; the OS-level cause is what helps.
-        cause = _ERRNO_RE.search(str(exc))
+        cause = _ERRNO_RE.search(str(exc)) or _SSL_REASON_RE.search(str(exc))
         detail = cause.group(1).strip() if cause else type(exc).__name__
         return "%s (%s)" % (reason, self.redact(detail))
 

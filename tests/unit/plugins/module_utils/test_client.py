@@ -181,6 +181,25 @@ def test_tls_failure_is_not_retried_and_explains_ca_path():
     assert len(session.calls) == 1
 
 
+@pytest.mark.parametrize("text,reason", [
+    ("HTTPSConnectionPool(host='h', port=443): Max retries exceeded with url: /Contrast/api/ng/profile (Caused by "
+     "SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get "
+     "local issuer certificate (_ssl.c:1006)')))", "(certificate verify failed: unable to get local issuer certificate)"),
+    ('(Caused by SSLError(SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: '
+     "Hostname mismatch, certificate is not valid for 'h'. (_ssl.c:1006)\")))",
+     "(certificate verify failed: Hostname mismatch, certificate is not valid for 'h')"),
+    ("something else entirely", "(SSLError)"),
+])
+def test_tls_failure_names_the_url_and_openssl_reason(text, reason):
+    client = make_client([requests.exceptions.SSLError(text)])[0]
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.get_profile()
+    message = str(caught.value)
+    assert message.startswith("GET /ng/profile failed: TLS verification of https://teamserver.example.com/Contrast failed")
+    assert message.endswith(reason)
+    assert caught.value.status is None and not caught.value.outcome_unknown
+
+
 @pytest.mark.parametrize("bad", [
     FakeResponse(200, text=""),
     FakeResponse(200, text="{not json"),
