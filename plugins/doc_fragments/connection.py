@@ -93,6 +93,12 @@ options:
 notes:
   - All modules of this collection are in the action group C(contrast_security.identity.contrast), so
     C(module_defaults) can set the connection options once per play.
+  - Changing users and access groups needs an API user with the Organization Admin role (C(ROLE_ADMIN)) in the
+    organization; with C(ROLE_NO_ACCESS) even the reads are refused. A refused call (HTTP 403) fails the module with
+    a message that names the method, the path, the status and the role to give; nothing is written.
+  - Check mode sends no write, so a role that cannot write does not fail it. The module reports what it would change,
+    as always, and warns that the real run would be refused (the role is read from the API user's profile). When the
+    reads are refused too, check mode fails like the real run.
 requirements:
   - requests
 """
