@@ -71,8 +71,8 @@ def main(directory):
     write(os.path.join(directory, "ca.pem"), ca_cert.public_bytes(pem))
     write(os.path.join(directory, "other-ca.pem"), other_cert.public_bytes(pem))
     write(os.path.join(directory, "server.pem"), cert.public_bytes(pem))
-    write(os.path.join(directory, "server.key"), key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                                    serialization.NoEncryption()))
+    key_pem = key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    write(os.path.join(directory, "server.key"), key_pem)
 
 
 if __name__ == "__main__":
