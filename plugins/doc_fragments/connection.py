@@ -47,12 +47,17 @@ options:
   validate_certs:
     description:
       - Whether to verify the server's TLS certificate. Only switch this off for tests.
+      - When V(false) (and O(ca_path) is not set), every module run against an C(https://) O(contrast_url) emits a
+        warning that certificate verification is off, since the API keys then go to whoever answers.
+      - A failed verification fails the module at once (it is not retried), with the reason and a hint to set O(ca_path).
       - If not set, the value of the E(CONTRAST_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
   ca_path:
     description:
-      - PEM bundle of a private certificate authority, for self-hosted (EOP) servers.
+      - PEM bundle of a private certificate authority, for self-hosted (EOP) servers. The server's certificate is
+        verified against this bundle instead of the system's trusted authorities.
+      - When set, the certificate is verified even with O(validate_certs=false).
       - If not set, the value of the E(CONTRAST_CA_PATH) environment variable is used.
     type: path
   timeout:
@@ -88,6 +93,12 @@ options:
 notes:
   - All modules of this collection are in the action group C(contrast_security.identity.contrast), so
     C(module_defaults) can set the connection options once per play.
+  - Changing users and access groups needs an API user with the Organization Admin role (C(ROLE_ADMIN)) in the
+    organization; with C(ROLE_NO_ACCESS) even the reads are refused. A refused call (HTTP 403) fails the module with
+    a message that names the method, the path, the status and the role to give; nothing is written.
+  - Check mode sends no write, so a role that cannot write does not fail it. The module reports what it would change,
+    as always, and warns that the real run would be refused (the role is read from the API user's profile). When the
+    reads are refused too, check mode fails like the real run.
 requirements:
   - requests
 """

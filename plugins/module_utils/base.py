@@ -95,6 +95,11 @@ class ContrastModule(AnsibleModule):
                 )
             except ValueError as err:
                 self.fail_json(msg=str(err))
+            if self._client.verify is False and self._client.base_url.lower().startswith("https://"):
+                # Once per module run: the client is built once.
+                self.warn("validate_certs is false: the TLS certificate of %s is not verified, so anyone on the network "
+                          "path can impersonate the server and read the API keys. Set ca_path to the PEM bundle of the "
+                          "certificate authority instead (validate_certs=false is for tests only)." % self._client.base_url)
         return self._client
 
     def write_verified(self, write, took_effect):
@@ -130,4 +135,21 @@ class ContrastModule(AnsibleModule):
             result = story(self)
         except ContrastApiError as err:
             self.fail_api(err)
+        if self.check_mode and result.get("changed"):
+            self.warn_if_role_cannot_write()
         self.exit_json(**result)
+
+    def warn_if_role_cannot_write(self):
+        """Check mode sends no write, so the server never says whether the API user may write: ask its profile.
+
+        When its role is not ROLE_ADMIN, warn that the real run would be refused. Only a hint: a profile
+        that cannot be read, or that shows no role, changes nothing.
+        """
+        try:
+            role = self.client.get_profile().get("role")
+        except ContrastApiError:
+            return
+        if role and role != "ROLE_ADMIN":
+            self.warn("Check mode wrote nothing, but the real run would be refused (HTTP 403): the API user %s has the role "
+                      "%s, and writes need the Organization Admin role (ROLE_ADMIN) in organization %s."
+                      % (self.params["contrast_username"].strip(), role, self.params["org_uuid"].strip()))

@@ -63,6 +63,8 @@ RETRY_AFTER_CAP = 120.0
 DEFAULT_PAGE_SIZE = 100
 REDACTED = "********"
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
+# OpenSSL's reason in an SSLError's text, e.g. "certificate verify failed: self-signed certificate in certificate chain".
+_SSL_REASON_RE = re.compile(r"\[SSL(?:: [A-Z_]+)?\] (.+?)\.?(?: \(_ssl\.c:\d+\)|['\"]\)|$)")
 
 
 class ContrastApiError(Exception):
@@ -253,11 +255,30 @@ class ContrastClient:
         return name
 
     @staticmethod
-    def _unknown_id(err) -> bool:
-        """A 404, or the TeamServer's 401/403 "Authorization failure" for an id it does not know."""
+    def _authorization_failure(err) -> bool:
+        """TeamServer's 401/403 "Authorization failure": an id it does not know, or a caller without the permission."""
+        return err.status in (401, 403) and any("authorization failure" in message.lower() for message in err.messages)
+
+    def _unknown_id(self, err) -> bool:
+        """Whether a failed read of one object means "there is no such object".
+
+        A 404 does. TeamServer's "Authorization failure" is ambiguous: it answers the same for an id it
+        does not know and for a caller whose role does not allow the read. One users page of one user
+        tells them apart: refused too, the caller lacks the permission (``err`` then says so and is not
+        an unknown id); read, the id is unknown. Taking a permission denial for "no such user" would
+        make a module create a user that exists or report a deletion that never happened.
+        """
         if err.status == 404:
             return True
-        return err.status in (401, 403) and any("authorization failure" in message.lower() for message in err.messages)
+        if not self._authorization_failure(err):
+            return False
+        try:
+            self.request("GET", self._read_dialect.users_path(self.org_uuid), params={"offset": 0, "limit": 1})
+        except ContrastApiError as probe:
+            if probe.status == 403:
+                err.detail = self.permission_detail()
+            return False
+        return True
 
     # ------------------------------------------------------------------ secrets
     def redact(self, text):
@@ -292,8 +313,8 @@ class ContrastClient:
 
     def _describe_exception(self, exc) -> str:
         if isinstance(exc, requests.exceptions.SSLError):
-            reason = ("TLS verification failed; for a private CA set ca_path to its PEM bundle "
-                      "(validate_certs=false only for tests)")
+            reason = ("TLS verification of %s failed; for a private CA set ca_path to its PEM bundle "
+                      "(validate_certs=false only for tests)" % self.base_url)
         elif isinstance(exc, requests.exceptions.ConnectTimeout):
             reason = "could not connect within %s seconds" % self.timeout
         elif isinstance(exc, requests.exceptions.ReadTimeout):
@@ -303,7 +324,7 @@ class ContrastClient:
         else:
             reason = "request error"
         # requests' text repeats the pool, URL and query; the OS-level cause is what helps.
-        cause = _ERRNO_RE.search(str(exc))
+        cause = _ERRNO_RE.search(str(exc)) or _SSL_REASON_RE.search(str(exc))
         detail = cause.group(1).strip() if cause else type(exc).__name__
         return "%s (%s)" % (reason, self.redact(detail))
 
@@ -323,6 +344,11 @@ class ContrastClient:
                 messages.append("%s: %s" % (field, text) if field else str(text))
         return messages
 
+    def permission_detail(self):
+        return ("The API user %s is not allowed to do this: managing users and access groups through the API needs the "
+                "Organization Admin role (ROLE_ADMIN) in organization %s. Give %s that role, or use the keys of an API "
+                "user who has it." % (self.username, self.org_uuid, self.username))
+
     def _status_detail(self, status):
         if status == 401:
             return ("The API rejected the credentials and gives no detail. Used: URL %s, username %s, org_uuid %s. "
@@ -330,7 +356,7 @@ class ContrastClient:
                     "(the API-Key header), and that org_uuid is an organization this user belongs to."
                     % (self.base_url, self.username, self.org_uuid))
         if status == 403:
-            return "The API user %s lacks the permission for this call (writes need the organization admin role)." % self.username
+            return self.permission_detail()
         if status == 404:
             return "Not found (check contrast_url, including its context path such as /Contrast, and the ids used)."
         return None
@@ -563,13 +589,28 @@ class ContrastClient:
         return self._complete(data.get("user"), user_id=user_id)
 
     def delete_user(self, user_id: str) -> bool:
-        """Delete a user; False when it was already gone (a retried DELETE can meet its own success)."""
+        """Delete a user; False when it was already gone (a retried DELETE can meet its own success).
+
+        TeamServer's "Authorization failure" on the DELETE may also be a caller not allowed to delete
+        (who may well read): the user is read back, and when it is still there, the DELETE was refused.
+        """
         try:
             self.request("DELETE", self._read_dialect.user_path(self.org_uuid, user_id))
         except ContrastApiError as err:
-            if self._unknown_id(err):
+            if err.status == 404:
                 return False
-            raise
+            if not self._authorization_failure(err):
+                raise
+            try:
+                still_there = self.get_user(user_id) is not None
+            except ContrastApiError as probe:
+                if probe.status == 403:  # not even allowed to read it
+                    err.detail = self.permission_detail()
+                raise err from None
+            if not still_there:
+                return False
+            err.detail = self.permission_detail()
+            raise err from None
         return True
 
     # ------------------------------------------------------------------ org

@@ -16,7 +16,9 @@ description:
   - In the V(teamserver) API dialect the roles are global, so the organization is proven by reading the
     caller's view of it (C(GET /ng/profile/organizations/{orgUuid})) first, which costs one more read.
   - A preflight for playbooks and a credential test for AWX job templates. When a check fails, the message says
-    which one (the credentials, or the organization) and what to look at.
+    which one (the credentials, the organization, or the API user's role) and what to look at.
+  - When the profile shows a role other than C(ROLE_ADMIN) (Organization Admin), which the modules that write need,
+    the module still succeeds but warns.
 author:
   - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
@@ -88,10 +90,14 @@ def check_org(module):
         if err.status in (401, 403):
             module.fail_api(err, verdict="credentials rejected")
         raise
+    role = profile.get("role")
     try:
         client.check_organization()  # TeamServer: its roles are global, so they prove nothing about the org
         roles = client.list_roles()
     except ContrastApiError as err:
+        if err.status == 403 and role not in (None, "ROLE_ADMIN"):
+            err.detail = "%s (The profile of %s shows the role %s.)" % (client.permission_detail(), profile["username"], role)
+            module.fail_api(err, verdict="role not allowed", profile=profile)
         if err.status in (401, 403, 404):
             err.detail = ("The credentials work (the profile of %s was read), but the organization %s is unknown or out of "
                           "reach for this user: check org_uuid (Organization Settings > General; the UUID, not the name)."
@@ -99,6 +105,11 @@ def check_org(module):
             module.fail_api(err, verdict="organization unreachable", profile=profile)
         raise
     profile["org_uuid"] = client.org_uuid
+    if role not in (None, "ROLE_ADMIN"):
+        module.warn("The API user %s has the role %s, not the Organization Admin role (ROLE_ADMIN) that managing users "
+                    "needs in organization %s: contrast_user, contrast_group_membership and contrast_roster will be refused "
+                    "(HTTP 403)%s." % (profile["username"], role, client.org_uuid,
+                                       ", and so will every read of users and groups" if role == "ROLE_NO_ACCESS" else ""))
     return dict(changed=False, profile=profile, roles=roles, org_uuid=client.org_uuid,
                 msg="Credentials of %s work for organization %s (%d roles)." % (profile["username"], client.org_uuid, len(roles)))
 

@@ -917,6 +917,9 @@ class GuideDialect:
     """
 
     name = "guide"
+    # The 403 messages for a caller whose role does not allow the call (ApiProcessor checks the role).
+    DENIED_WRITE = "Access denied: this action needs the ROLE_ADMIN role"
+    DENIED_READ = "Access denied"
     ORG = r"/ng/(?P<org>[^/]+)"
     ROUTES = (
         Route("GET", r"/ng/profile", "profile"),
@@ -1126,9 +1129,12 @@ class TeamServerDialect(GuideDialect):
     Users carry ``user_uid`` (the same 32-hex id), ``email``, ``role: {group_id, name}``,
     ``rasp_enabled``; ``login``/``signup`` only with ``expand=login,signup``. Unknown user or group
     ids answer 403 "Authorization failure"; failures carry ``{success: false, messages, errors}``.
+    A caller whose role does not allow the call gets the very same 403 "Authorization failure"
+    (TeamServer does not say which of the two it is).
     """
 
     name = "teamserver"
+    DENIED_WRITE = DENIED_READ = AUTHORIZATION_FAILURE
     ORG = GuideDialect.ORG
     ROUTES = (
         Route("GET", r"/ng/profile", "profile"),
@@ -1512,9 +1518,9 @@ class ApiProcessor:
                 if "org" in params and params["org"].lower() != state.org.org_uuid:
                     raise ApiError(401)
                 if route.write and caller["role"] != "ROLE_ADMIN":
-                    raise ApiError(403, "Access denied: this action needs the ROLE_ADMIN role")
+                    raise ApiError(403, dialect.DENIED_WRITE)
                 if "org" in params and caller["role"] == "ROLE_NO_ACCESS":
-                    raise ApiError(403, "Access denied")
+                    raise ApiError(403, dialect.DENIED_READ)
                 parsed = self._parse_body(headers, body) if route.body else None
                 return getattr(dialect, route.handler)(Call(state, params, query, parsed))
         except ApiError as exc:

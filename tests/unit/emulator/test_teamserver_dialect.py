@@ -158,6 +158,28 @@ def test_unknown_ids_are_an_authorization_failure(api):
         assert answer.json() == {"success": False, "messages": ["Authorization failure"], "errors": []}
 
 
+def test_a_role_that_does_not_allow_the_call_is_the_same_authorization_failure(api):
+    """TeamServer does not tell a permission denial from an unknown id: both are 403 "Authorization failure"."""
+    failure = {"success": False, "messages": ["Authorization failure"], "errors": []}
+    uid = _uid(api, "bob@example.com")
+    before = _state(api)["users"]
+    requests.post(api.server.control_url + "/config", json={"api_user_role": "ROLE_EDIT"}, timeout=10)
+    assert api.get(api.base + "/users").status_code == 200
+    for answer in (api.post(api.base + "/users", json=CREATE), api.put(api.base + "/users/" + uid, json={"first_name": "R"}),
+                   api.put(api.base + "/users/" + uid + "/enabled", json={"enabled": False}),
+                   api.delete(api.base + "/users/" + uid),
+                   api.put(api.base + "/groups/7", json={"name": "Payments", "users": [], "scope": SCOPE})):
+        assert (answer.status_code, answer.json()) == (403, failure)
+    requests.post(api.server.control_url + "/config", json={"api_user_role": "ROLE_NO_ACCESS"}, timeout=10)
+    for answer in (api.get(api.base + "/users"), api.get(api.base + "/users/" + uid), api.get(api.base + "/groups")):
+        assert (answer.status_code, answer.json()) == (403, failure)
+    assert api.get(api.root + "/profile").json()["user"]["role"]["name"] == "No Access"
+    assert api.get(api.root + "/roles").status_code == 200  # global, not org-scoped
+    after = _state(api)
+    assert [user for user in after["users"] if user["username"] != emu.DEFAULT_API_USERNAME] == before
+    assert after["outbox"] == []
+
+
 def test_groups_split_custom_and_predefined_with_members_on_expand(api):
     plain = api.get(api.base + "/groups").json()
     assert plain["custom_groups"]["count"] == 1 and plain["predefined_groups"]["count"] == 1

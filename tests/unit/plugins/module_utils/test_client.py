@@ -181,6 +181,25 @@ def test_tls_failure_is_not_retried_and_explains_ca_path():
     assert len(session.calls) == 1
 
 
+@pytest.mark.parametrize("text,reason", [
+    ("HTTPSConnectionPool(host='h', port=443): Max retries exceeded with url: /Contrast/api/ng/profile (Caused by "
+     "SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get "
+     "local issuer certificate (_ssl.c:1006)')))", "(certificate verify failed: unable to get local issuer certificate)"),
+    ('(Caused by SSLError(SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: '
+     "Hostname mismatch, certificate is not valid for 'h'. (_ssl.c:1006)\")))",
+     "(certificate verify failed: Hostname mismatch, certificate is not valid for 'h')"),
+    ("something else entirely", "(SSLError)"),
+])
+def test_tls_failure_names_the_url_and_openssl_reason(text, reason):
+    client = make_client([requests.exceptions.SSLError(text)])[0]
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.get_profile()
+    message = str(caught.value)
+    assert message.startswith("GET /ng/profile failed: TLS verification of https://teamserver.example.com/Contrast failed")
+    assert message.endswith(reason)
+    assert caught.value.status is None and not caught.value.outcome_unknown
+
+
 @pytest.mark.parametrize("bad", [
     FakeResponse(200, text=""),
     FakeResponse(200, text="{not json"),
@@ -351,6 +370,93 @@ def test_delete_of_a_user_already_gone_is_not_an_error():
 def test_get_user_unknown_is_none():
     client = make_client([FakeResponse(404, {"success": False, "messages": ["User not found"]})])[0]
     assert client.get_user("nope") is None
+
+
+# ---------------------------------------------------------------- permissions (403)
+AUTHORIZATION_FAILURE = {"success": False, "messages": ["Authorization failure"], "errors": []}
+UID = "ab" * 16
+TS_USER = {"user_uid": UID, "email": "sam@example.com", "first_name": "Sam", "last_name": "S", "enabled": True,
+           "role": {"group_id": 3, "name": "Edit"}, "signup": {"signup_date": 1}}
+
+
+def assert_permission_message(text, method, path):
+    assert text.startswith("%s %s failed: HTTP 403" % (method, path))
+    assert "needs the Organization Admin role (ROLE_ADMIN) in organization %s" % ORG in text
+    assert "The API user api@example.com is not allowed" in text
+    for secret in (SERVICE_KEY, API_KEY, AUTH):
+        assert secret not in text
+
+
+@pytest.mark.parametrize("call,method,path", [
+    (lambda client: client.update_user("u1", {"first_name": "X"}), "PUT", "/ng/%s/users/u1" % ORG),
+    (lambda client: client.set_group_members(7, ["u1"]), "PUT", "/ng/%s/groups/7/users" % ORG),
+    (lambda client: client.list_users(), "GET", "/ng/%s/users" % ORG),
+])
+def test_403_says_the_api_user_needs_the_organization_admin_role(call, method, path):
+    body = {"success": False, "messages": ["Access denied: this action needs the ROLE_ADMIN role"]}
+    client, session = make_client([FakeResponse(403, body)] * 4)[:2]
+    with pytest.raises(C.ContrastApiError) as caught:
+        call(client)
+    assert_permission_message(str(caught.value), method, path)
+    assert "Access denied: this action needs the ROLE_ADMIN role" in str(caught.value)
+    assert caught.value.status == 403 and not caught.value.outcome_unknown
+    assert len(session.calls) == 1  # not retried
+
+
+def test_403_on_a_create_is_not_followed_by_a_lookup_or_a_retry():
+    client, session = make_client([FakeResponse(403, {"success": False, "messages": ["Access denied"]})] * 4)[:2]
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.create_user(CREATE)
+    assert_permission_message(str(caught.value), "POST", "/ng/%s/users" % ORG)
+    assert [call["method"] for call in session.calls] == ["POST"]
+
+
+def test_guide_403_on_a_user_read_is_not_an_unknown_user():
+    client, session = make_client([FakeResponse(403, {"success": False, "messages": ["Access denied"]})])[:2]
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.get_user("u1")
+    assert_permission_message(str(caught.value), "GET", "/ng/%s/users/u1" % ORG)
+    assert len(session.calls) == 1
+
+
+def test_teamserver_authorization_failure_for_an_unknown_id_is_none_after_one_probe():
+    client, session = make_client([FakeResponse(403, AUTHORIZATION_FAILURE), ok({"users": [TS_USER], "count": 1})],
+                                  dialect="teamserver")[:2]
+    assert client.get_user("0" * 32) is None
+    assert [(call["method"], call["url"].split("/api")[1], call["params"].get("limit")) for call in session.calls] == [
+        ("GET", "/ng/%s/users/%s" % (ORG, "0" * 32), None), ("GET", "/ng/%s/users" % ORG, 1)]
+
+
+def test_teamserver_authorization_failure_without_read_permission_is_not_an_unknown_user():
+    client = make_client([FakeResponse(403, AUTHORIZATION_FAILURE), FakeResponse(403, AUTHORIZATION_FAILURE)],
+                         dialect="teamserver")[0]
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.get_user(UID)
+    assert_permission_message(str(caught.value), "GET", "/ng/%s/users/%s" % (ORG, UID))
+
+
+def test_teamserver_refused_delete_of_a_user_that_exists_is_not_already_gone():
+    """The DELETE's 403 "Authorization failure" with the user still readable: the caller may not delete."""
+    client, session = make_client([FakeResponse(403, AUTHORIZATION_FAILURE), ok({"user": TS_USER})], dialect="teamserver")[:2]
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.delete_user(UID)
+    assert_permission_message(str(caught.value), "DELETE", "/ng/%s/users/%s" % (ORG, UID))
+    assert "Authorization failure" in str(caught.value)
+    assert [call["method"] for call in session.calls] == ["DELETE", "GET"]
+
+
+def test_teamserver_refused_delete_without_read_permission_names_the_delete():
+    client = make_client([FakeResponse(403, AUTHORIZATION_FAILURE)] * 3, dialect="teamserver")[0]
+    with pytest.raises(C.ContrastApiError) as caught:
+        client.delete_user(UID)
+    assert_permission_message(str(caught.value), "DELETE", "/ng/%s/users/%s" % (ORG, UID))
+
+
+def test_teamserver_delete_of_a_user_already_gone_is_still_false():
+    client, session = make_client([FakeResponse(403, AUTHORIZATION_FAILURE), FakeResponse(403, AUTHORIZATION_FAILURE),
+                                   ok({"users": [], "count": 0})], dialect="teamserver")[:2]
+    assert client.delete_user(UID) is False
+    assert [call["method"] for call in session.calls] == ["DELETE", "GET", "GET"]
 
 
 def test_membership_write_replaces_the_list():
