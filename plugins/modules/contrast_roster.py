@@ -224,9 +224,25 @@ def converge(module):
     summary, changes = report(the_plan, module.check_mode, listed=[entry["username"] for entry in entries])
     result = dict(changed=bool(changes), summary=summary, changes=changes, diff=diff_of(changes))
     if failures:
-        module.fail_json(msg="%d of the planned writes failed (the others were applied; see changes): %s"
-                             % (len(failures), "; ".join(failures)), **result)
+        module.fail_json(msg=failure_message(failures, summary), **result)
     return result
+
+
+def failure_message(failures, summary) -> str:
+    """One line per distinct reason (a refused role would otherwise repeat for every write), and whether
+    anything was applied at all."""
+    applied = sum(count for key, count in summary.items() if key != "unchanged")
+    head = ("%d planned write(s) failed and nothing was applied" % len(failures) if not applied else
+            "%d planned write(s) failed; the others were applied (see changes)" % len(failures))
+    by_reason = {}
+    for failure in failures:
+        subject, _sep, reason = failure.partition(": ")
+        by_reason.setdefault(reason, []).append(subject)
+    lines = []
+    for reason, subjects in by_reason.items():
+        shown = ", ".join(subjects[:10]) + (" and %d more" % (len(subjects) - 10) if len(subjects) > 10 else "")
+        lines.append("%s: %s" % (shown, reason))
+    return "%s: %s" % (head, "; ".join(lines))
 
 
 def main():

@@ -22,6 +22,7 @@ The emulator's later output goes to ``tests/output/emulator.log`` in the copy.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import re
 import signal
@@ -117,6 +118,56 @@ def write_config(collection: str, base_url: str, dialect: str = "guide") -> str:
     return path
 
 
+def secret_forms() -> dict:
+    """Every form in which the emulator's credentials could leak: the keys, and the Authorization value."""
+    pair = "%s:%s" % (CREDENTIALS["contrast_username"], CREDENTIALS["contrast_service_key"])
+    return {
+        "API key": CREDENTIALS["contrast_api_key"],
+        "service key": CREDENTIALS["contrast_service_key"],
+        "Authorization header value": base64.b64encode(pair.encode("utf-8")).decode("ascii"),
+    }
+
+
+def scan_for_secrets(paths) -> tuple:
+    """([(path, line number, what) for every secret found], number of files read) over files or folders `paths`."""
+    secrets = secret_forms()
+    found = []
+    files = []
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, _dirs, names in os.walk(path):
+                files.extend(os.path.join(folder, name) for name in names)
+        elif os.path.isfile(path):
+            files.append(path)
+    for name in files:
+        try:
+            with open(name, "r", encoding="utf-8", errors="replace") as handle:
+                for number, line in enumerate(handle, start=1):
+                    for what, secret in secrets.items():
+                        if secret in line:
+                            found.append((name, number, what))
+        except OSError:
+            continue
+    return found, len(files)
+
+
+# What a --scan-secrets run shows on the terminal: progress and failures (every line goes to the log file).
+SHOWN = re.compile(r"^(Running |PLAY RECAP|NOTICE|FATAL|ERROR|WARNING: |testhost +:|fatal: |failed: |\[ERROR\])")
+
+
+def run_logged(command, cwd, env, log_file) -> int:
+    """Run `command`, writing all of its output to `log_file` and showing the SHOWN lines (shortened)."""
+    with open(log_file, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                stderr=subprocess.STDOUT, text=True, errors="replace")
+        for line in proc.stdout:
+            log.write(line)
+            if SHOWN.match(line):
+                sys.stdout.write(line if len(line) <= 400 else line[:400] + " [...]\n")
+                sys.stdout.flush()
+        return proc.wait()
+
+
 def find_ansible_test() -> str:
     """Return the ansible-test beside this interpreter (the venv's), else the one on PATH."""
     candidate = os.path.join(os.path.dirname(sys.executable), "ansible-test")
@@ -132,6 +183,11 @@ def main() -> int:
                         help="Python version for ansible-test (default: this interpreter's)")
     parser.add_argument("--dialect", default="guide", choices=("guide", "teamserver"),
                         help="the API dialect the emulator speaks (default: guide)")
+    parser.add_argument("--scan-secrets", action="store_true",
+                        help="run ansible-playbook at -vvvv (ANSIBLE_DEBUG off), keep every line of output in "
+                             "tests/output/integration-DIALECT.log (the terminal shows progress and failures), then "
+                             "fail if the API key, the service key or the Authorization value appears in that log, "
+                             "the emulator's log or anything under tests/output")
     options, passthrough = parser.parse_known_args()
 
     collection = os.path.abspath(options.collection)
@@ -156,10 +212,30 @@ def main() -> int:
         write_config(collection, base_url, options.dialect)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path)
         command = [find_ansible_test(), "integration", "--local", "--python", options.python] + passthrough
-        print("run.py: %s" % " ".join(command), flush=True)
-        return subprocess.call(command, cwd=collection, env=env)
+        if not options.scan_secrets:
+            print("run.py: %s" % " ".join(command), flush=True)
+            return subprocess.call(command, cwd=collection, env=env)
+        env["ANSIBLE_DEBUG"] = "0"
+        command.append("-vvvv")
+        output_log = os.path.join(output_dir, "integration-%s.log" % options.dialect)
+        print("run.py: %s (all output in %s)" % (" ".join(command), output_log), flush=True)
+        code = run_logged(command, collection, env, output_log)
     finally:
         stop_emulator(proc)
+    if code != 0:
+        print("run.py: ansible-test failed; the last lines of %s:" % output_log, flush=True)
+        with open(output_log, encoding="utf-8", errors="replace") as log:
+            sys.stdout.write("".join(log.readlines()[-150:]))
+    found, scanned = scan_for_secrets([output_dir])
+    size = os.path.getsize(output_log)
+    if found:
+        for name, number, what in found[:50]:
+            print("run.py: LEAK: the %s appears in %s line %d" % (what, os.path.relpath(name, collection), number))
+        print("run.py: %d secret occurrence(s) in the output of the suite" % len(found), flush=True)
+        return code or 3
+    print("run.py: no secret (API key, service key, Authorization value) in %d files under tests/output, "
+          "including %.1f MB of -vvvv output" % (scanned, size / 1e6), flush=True)
+    return code
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ def test_a_write_that_did_not_apply_is_reported_failed(refused, username):
     client.refuse.add(refused)
     before = client.snapshot()
     result = run_module(contrast_roster, client, args)
-    assert result["failed"] and "planned writes failed" in result["msg"] and "HTTP 500" in result["msg"]
+    assert result["failed"] and "planned write(s) failed" in result["msg"] and "HTTP 500" in result["msg"]
     status = dict((change["username"], change["status"]) for change in result["changes"])
     assert status[username] == "failed"
     after = client.snapshot()
@@ -117,3 +117,14 @@ def test_duplicates_and_bad_entries_are_all_listed_before_any_write():
     text = " ".join(result["problems"])
     for expected in ("duplicates users[0]", "not a valid email", "Unknown role 'ROLE_GOD'", "'Platform'"):
         assert expected in text, text
+
+
+def test_failure_message_says_when_nothing_was_applied_and_groups_identical_reasons():
+    message = contrast_roster.failure_message(
+        ["create a@example.com: POST /x failed: HTTP 403", "create b@example.com: POST /x failed: HTTP 403",
+         "group Ops: PUT /g failed: HTTP 500"], {"created": 0, "updated": 0, "unchanged": 4})
+    assert message.startswith("3 planned write(s) failed and nothing was applied: ")
+    assert "create a@example.com, create b@example.com: POST /x failed: HTTP 403" in message
+    assert message.count("HTTP 403") == 1 and "group Ops: PUT /g failed: HTTP 500" in message
+    partial = contrast_roster.failure_message(["group Ops: PUT /g failed: HTTP 500"], {"created": 2, "unchanged": 1})
+    assert partial.startswith("1 planned write(s) failed; the others were applied (see changes): ")
