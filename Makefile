@@ -27,8 +27,8 @@ COLL := $(COLLECTIONS_PATH)/ansible_collections/contrast_security/identity
 DIST := $(TMP)/dist
 # Integration targets (and extra ansible-test options), e.g. make integration TARGETS=contrast_user_info
 TARGETS ?=
-# API dialects the emulator speaks, one integration pass and one molecule pass each (docs/dialects.md),
-# e.g. make integration DIALECTS=teamserver
+# API dialects the emulator speaks, one integration pass each (side by side, tests/integration/run_dialects.sh)
+# and one molecule pass each (docs/dialects.md), e.g. make integration DIALECTS=teamserver
 DIALECTS ?= guide teamserver
 # Targets left out of the teamserver pass: dialect_teamserver and reliability_permissions switch the
 # emulator to each dialect themselves, and reliability_tls tests the transport, where dialects play no part.
@@ -109,12 +109,8 @@ integration: bootstrap collection
 	@if [[ -z "$$(find $(COLL)/tests/integration/targets -mindepth 2 -maxdepth 2 -name aliases -print -quit 2>/dev/null)" ]]; then \
 	  echo "integration: no targets under tests/integration/targets, nothing to run"; \
 	else \
-	  for dialect in $(DIALECTS); do \
-	    echo "integration: the emulator speaks the $$dialect dialect"; \
-	    extra=""; [[ $$dialect == teamserver && -z "$(TARGETS)" ]] && extra="$(TEAMSERVER_EXCLUDE)"; \
-	    $(BIN)/python $(COLL)/tests/integration/run.py --collection $(COLL) --python $(PYTHON_VERSION) \
-	      --dialect $$dialect $$extra $(TARGETS); \
-	  done; \
+	  PYTHON=$(BIN)/python tests/integration/run_dialects.sh $(ROOT) $(COLL) $(PYTHON_VERSION) "$(DIALECTS)" \
+	    "$(TEAMSERVER_EXCLUDE)" $(TARGETS); \
 	fi
 
 lint: venv collection
