@@ -33,6 +33,9 @@ DIALECTS ?= guide teamserver
 # Targets left out of the teamserver pass: dialect_teamserver and reliability_permissions switch the
 # emulator to each dialect themselves, and reliability_tls tests the transport, where dialects play no part.
 TEAMSERVER_EXCLUDE ?= --exclude dialect_teamserver --exclude reliability_permissions --exclude reliability_tls
+# The pass whose whole output, at -vvvv, is kept and searched for the API key, the service key and the
+# Authorization value (tests/integration/run.py --scan-secrets); empty to skip.
+SCAN_SECRETS ?= guide
 # Extra options for ansible-test sanity, e.g. make sanity SANITY_ARGS='--test pep8'
 SANITY_ARGS ?=
 UNITS_ARGS ?=
@@ -109,28 +112,18 @@ integration: bootstrap collection
 	@if [[ -z "$$(find $(COLL)/tests/integration/targets -mindepth 2 -maxdepth 2 -name aliases -print -quit 2>/dev/null)" ]]; then \
 	  echo "integration: no targets under tests/integration/targets, nothing to run"; \
 	else \
-	  PYTHON=$(BIN)/python tests/integration/run_dialects.sh $(ROOT) $(COLL) $(PYTHON_VERSION) "$(DIALECTS)" \
+	  PYTHON=$(BIN)/python SCAN_SECRETS="$(SCAN_SECRETS)" tests/integration/run_dialects.sh $(ROOT) $(COLL) $(PYTHON_VERSION) "$(DIALECTS)" \
 	    "$(TEAMSERVER_EXCLUDE)" $(TARGETS); \
 	fi
 
 lint: venv collection
 	ansible-lint
 
-# Each scenario runs in the collection copy, under the emulator (CONTRAST_* exported),
-# with ANSIBLE_COLLECTIONS_PATH pointing at the copy, once per dialect (CONTRAST_EMULATOR_DIALECT tells
-# scenarios that start their own emulator). The audit's 10,000-user part runs in the guide pass only.
+# Each scenario runs in the collection copy, under the emulator (CONTRAST_* exported), with
+# ANSIBLE_COLLECTIONS_PATH pointing at the copy, once per dialect, the dialect passes side by side
+# (tests/utils/molecule_dialects.sh). The audit's 10,000-user part runs in the guide pass only.
 molecule: venv collection
-	@shopt -s nullglob; scenarios=($(COLL)/roles/*/molecule/*/molecule.yml); \
-	if [[ $${#scenarios[@]} -eq 0 ]]; then echo "molecule: no scenarios under roles/*/molecule, nothing to run"; exit 0; fi; \
-	for dialect in $(DIALECTS); do \
-	  for config in "$${scenarios[@]}"; do \
-	    scenario_dir=$$(dirname "$$config"); role_dir=$$(dirname "$$(dirname "$$scenario_dir")"); \
-	    echo "molecule: $${role_dir#$(COLL)/} scenario $$(basename "$$scenario_dir"), $$dialect dialect"; \
-	    scale=$${CONTRAST_AUDIT_SCALE_USERS:-}; [[ $$dialect == guide ]] || scale=0; \
-	    (cd "$$role_dir" && PYTHON=$(BIN)/python CONTRAST_EMULATOR_DIALECT=$$dialect CONTRAST_AUDIT_SCALE_USERS=$$scale \
-	       $(COLL)/tests/utils/with_emulator.sh --dialect $$dialect -- molecule test -s "$$(basename "$$scenario_dir")"); \
-	  done; \
-	done
+	PYTHON=$(BIN)/python tests/utils/molecule_dialects.sh $(COLL) "$(DIALECTS)"
 
 build: venv collection
 	mkdir -p $(DIST)

@@ -8,7 +8,8 @@
 # state in the copy. Each pass has its own emulator (tests/integration/run.py). The passes wait on the network
 # and on retry back-off more than on the CPU, so side by side they take little more than the longest alone.
 # The output of each pass goes to .tmp/integration-<dialect>.log and is printed when every pass is over;
-# a line per minute says how far each pass got. Exits non-zero when any pass failed.
+# a line per minute says how far each pass got. SCAN_SECRETS (dialect names) makes those passes run at -vvvv
+# and fail on any secret in their output. Exits non-zero when any pass failed.
 set -euo pipefail
 
 root=$1 collection=$2 python_version=$3 dialects=$4 teamserver_exclude=$5
@@ -28,6 +29,10 @@ for dialect in $dialects; do
   if [[ $dialect == teamserver && ${#targets[@]} -eq 0 ]]; then
     read -r -a extra <<<"$teamserver_exclude"
   fi
+  # The pass(es) named in SCAN_SECRETS run at -vvvv and fail on any secret in their output (run.py --scan-secrets).
+  if [[ " ${SCAN_SECRETS:-} " == *" $dialect "* ]]; then
+    extra+=(--scan-secrets)
+  fi
   logs[$dialect]="$tmp/integration-$dialect.log"
   echo "integration: $dialect pass started in $copy (output: ${logs[$dialect]})"
   "$python" "$copy/tests/integration/run.py" --collection "$copy" --python "$python_version" --dialect "$dialect" \
@@ -40,6 +45,7 @@ stop_passes() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; don
 trap stop_passes INT TERM
 
 started=$SECONDS
+next_report=60
 while true; do
   running=0
   for dialect in "${!pids[@]}"; do
@@ -47,7 +53,8 @@ while true; do
   done
   [[ $running -eq 0 ]] && break
   sleep 5
-  if (( (SECONDS - started) % 60 < 5 )); then
+  if (( SECONDS - started >= next_report )); then
+    next_report=$((next_report + 60))
     progress=()
     for dialect in $dialects; do
       done_targets=$(grep -c '^Running ' "${logs[$dialect]}" 2>/dev/null || true)
