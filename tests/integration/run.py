@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 STARTUP_TIMEOUT = 30.0
 LISTENING = re.compile(r"^listening on (https?://127\.0\.0\.1:(\d+))\s*$")
@@ -128,8 +129,9 @@ def secret_forms() -> dict:
     }
 
 
-def scan_for_secrets(paths) -> tuple:
-    """([(path, line number, what) for every secret found], number of files read) over files or folders `paths`."""
+def scan_for_secrets(paths, since=0.0) -> tuple:
+    """([(path, line number, what) for every secret found], number of files read) over files or folders
+    `paths`, reading only the files written at or after `since` (the run's own output, not earlier runs')."""
     secrets = secret_forms()
     found = []
     files = []
@@ -139,6 +141,7 @@ def scan_for_secrets(paths) -> tuple:
                 files.extend(os.path.join(folder, name) for name in names)
         elif os.path.isfile(path):
             files.append(path)
+    files = [name for name in files if os.path.isfile(name) and os.path.getmtime(name) >= since]
     for name in files:
         try:
             with open(name, "r", encoding="utf-8", errors="replace") as handle:
@@ -216,6 +219,7 @@ def main() -> int:
             print("run.py: %s" % " ".join(command), flush=True)
             return subprocess.call(command, cwd=collection, env=env)
         env["ANSIBLE_DEBUG"] = "0"
+        started = time.time() - 1
         command.append("-vvvv")
         output_log = os.path.join(output_dir, "integration-%s.log" % options.dialect)
         print("run.py: %s (all output in %s)" % (" ".join(command), output_log), flush=True)
@@ -226,15 +230,15 @@ def main() -> int:
         print("run.py: ansible-test failed; the last lines of %s:" % output_log, flush=True)
         with open(output_log, encoding="utf-8", errors="replace") as log:
             sys.stdout.write("".join(log.readlines()[-150:]))
-    found, scanned = scan_for_secrets([output_dir])
+    found, scanned = scan_for_secrets([output_dir], since=started)
     size = os.path.getsize(output_log)
     if found:
         for name, number, what in found[:50]:
             print("run.py: LEAK: the %s appears in %s line %d" % (what, os.path.relpath(name, collection), number))
         print("run.py: %d secret occurrence(s) in the output of the suite" % len(found), flush=True)
         return code or 3
-    print("run.py: no secret (API key, service key, Authorization value) in %d files under tests/output, "
-          "including %.1f MB of -vvvv output" % (scanned, size / 1e6), flush=True)
+    print("run.py: no secret (API key, service key, Authorization value) in the %d files this run wrote under "
+          "tests/output, including %.1f MB of -vvvv output" % (scanned, size / 1e6), flush=True)
     return code
 
 
