@@ -52,7 +52,10 @@ options:
     type: str
   email:
     description:
-      - Contact email. Defaults to O(username) when the user is created. Cannot be changed afterwards.
+      - Contact email. Cannot be changed afterwards.
+      - The API makes the login the email, so a user is created with O(username) as its email. Giving another
+        email for a user that does not exist yet fails before any write (one that differs only in case is the same
+        address, and accepted).
     type: str
   role:
     description: Organization role. Required to create a user.
@@ -182,6 +185,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.base im
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
     REQUIRED_TO_CREATE,
     ROLES,
+    create_email_error,
     diff_view,
     immutable_change_error,
     is_valid_email,
@@ -271,9 +275,12 @@ def create_user(module, wanted):
     missing = [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
     if missing:
         module.fail_json(msg="User %s does not exist, and creating it needs %s." % (params["username"], ", ".join(missing)))
+    problem = create_email_error(params["username"], wanted.get("email"))
+    if problem:
+        module.fail_json(msg=problem)
     fields = dict((key, value) for key, value in wanted.items() if value is not None)
     fields["username"] = params["username"]
-    fields.setdefault("email", params["username"])
+    fields["email"] = params["username"]  # the API makes the login the email (see create_email_error)
     planned = predicted_user(None, fields, org_uuid=params["org_uuid"])
     # Create-time preferences (the TeamServer dialect requires them; the client fills in defaults).
     fields.update((key, params[key]) for key in CREATE_PREFERENCES if params[key])
