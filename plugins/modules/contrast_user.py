@@ -42,7 +42,8 @@ options:
   user_id:
     description:
       - Id of the user. Finds the user with one request instead of paging through the user list.
-      - When both O(user_id) and O(username) are given they must name the same user.
+      - When both O(user_id) and O(username) are given they must name the same user. The API assigns the id of a
+        new user, so a user to create cannot be given one; with an unknown O(user_id), V(present) fails before any write.
     type: str
   first_name:
     description: First name. Required to create a user.
@@ -272,6 +273,11 @@ def create_user(module, wanted):
     if not params["username"]:
         module.fail_json(msg="No user has id %s, and a user can only be created from a username (its login email)."
                              % params["user_id"])
+    if params["user_id"]:
+        # The server assigns the id of a new user: the user created would not be the one asked for, and every
+        # later run would fail because user_id and username disagree.
+        module.fail_json(msg="No user has id %s, and a user cannot be created with a given id (the API assigns it). To "
+                             "create %s, leave user_id out." % (params["user_id"], params["username"]))
     missing = [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
     if missing:
         module.fail_json(msg="User %s does not exist, and creating it needs %s." % (params["username"], ", ".join(missing)))

@@ -125,9 +125,11 @@ def test_a_refused_update_fails_with_the_request_named_after_reading_back():
     ({"username": "bob@example.com", "email": "robert@example.com"}, "cannot be changed"),
     ({"username": "new@example.com", "first_name": "N"}, "needs last_name, role"),
     ({"user_id": "nope", "first_name": "N"}, "No user has id nope"),
-    # The API makes the login the email: a new user cannot have another one.
+    # The API makes the login the email, and assigns the id: neither can be chosen for a new user.
     ({"username": "new@example.com", "first_name": "N", "last_name": "N", "role": "ROLE_VIEW", "email": "other@example.com"},
      "makes the login the email"),
+    ({"username": "new@example.com", "user_id": "nope", "first_name": "N", "last_name": "N", "role": "ROLE_VIEW"},
+     "cannot be created with a given id"),
 ])
 def test_bad_input_fails_before_any_write(args, expected):
     client = FakeClient([{"username": "bob@example.com", "first_name": "Bob", "user_id": "u-bob"}])
