@@ -79,6 +79,8 @@ GROUP_IDS = {"Payments": 3, "Platform": 7, "Zürich Ops": 8}
 ROLES = ("ROLE_ADMIN", "ROLE_EDIT", "ROLE_RULES_ADMIN", "ROLE_VIEW", "ROLE_NO_ACCESS")
 NAMES = ("Ann", "Zoë", "Ångström", "O'Brien", "Renée Marie", "李")
 DIALECT_NAMES = ("guide", "teamserver")
+# The most users the server answers with per page (it clamps a larger limit silently).
+SERVER_PAGE_SIZES = st.sampled_from([100, 100, 2, 1])
 # Ids no user has.
 GHOST_ID = "f" * 32
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
@@ -327,10 +329,13 @@ def org_state(server):
     return {"users": state["users"], "groups": state["groups"], "outbox": state["outbox"], "api_user": state["api_user"]}
 
 
-def check_then_apply_then_again(module, server, organization, dialect, args, predicted_state=None):
+def check_then_apply_then_again(module, server, organization, dialect, args, predicted_state=None, max_page_size=100):
     """The property. Returns (check-mode result, real result) of a run that succeeded, else None."""
-    note("dialect=%s organization=%r args=%r" % (dialect, organization, args))
+    note("dialect=%s max_page_size=%d organization=%r args=%r" % (dialect, max_page_size, organization, args))
     control(server, "POST", "/reset", json=dict(organization, dialect=dialect))
+    if max_page_size != 100:
+        # A server that answers with fewer users than asked for: the client must page on.
+        control(server, "POST", "/config", json={"max_page_size": max_page_size})
     before = org_state(server)
     writes_since_last_look(server)
 
@@ -416,7 +421,8 @@ def _roster_predicted(server, checked, applied):
 def test_contrast_user_check_mode_predicts_the_real_run(server, dialect, data):
     organization = data.draw(organizations(), label="organization")
     args = data.draw(user_tasks(organization), label="args")
-    check_then_apply_then_again(contrast_user, server, organization, dialect, args, _user_predicted)
+    max_page_size = data.draw(SERVER_PAGE_SIZES, label="max_page_size")
+    check_then_apply_then_again(contrast_user, server, organization, dialect, args, _user_predicted, max_page_size)
 
 
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
@@ -425,7 +431,8 @@ def test_contrast_user_check_mode_predicts_the_real_run(server, dialect, data):
 def test_contrast_group_membership_check_mode_predicts_the_real_run(server, dialect, data):
     organization = data.draw(organizations(), label="organization")
     args = data.draw(membership_tasks(organization), label="args")
-    check_then_apply_then_again(contrast_group_membership, server, organization, dialect, args, _members_predicted)
+    max_page_size = data.draw(SERVER_PAGE_SIZES, label="max_page_size")
+    check_then_apply_then_again(contrast_group_membership, server, organization, dialect, args, _members_predicted, max_page_size)
 
 
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
@@ -434,4 +441,5 @@ def test_contrast_group_membership_check_mode_predicts_the_real_run(server, dial
 def test_contrast_roster_check_mode_predicts_the_real_run(server, dialect, data):
     organization = data.draw(organizations(), label="organization")
     args = data.draw(roster_tasks(organization), label="args")
-    check_then_apply_then_again(contrast_roster, server, organization, dialect, args, _roster_predicted)
+    max_page_size = data.draw(SERVER_PAGE_SIZES, label="max_page_size")
+    check_then_apply_then_again(contrast_roster, server, organization, dialect, args, _roster_predicted, max_page_size)
