@@ -21,6 +21,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.client 
 from ansible_collections.contrast_security.identity.plugins.module_utils.groups import plan_members, unknown_group_message
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
     REQUIRED_TO_CREATE,
+    create_email_error,
     immutable_change_error,
     is_valid_email,
     looks_converted,
@@ -116,9 +117,13 @@ def plan(entries, options, users, groups, members_by_group, api_username=None) -
             if missing:
                 problems.append("%s does not exist, and creating it needs %s." % (username, ", ".join(missing)))
                 continue
+            problem = create_email_error(username, wanted.get("email"))
+            if problem:
+                problems.append(problem)
+                continue
             fields = dict((key, value) for key, value in wanted.items() if value is not None)
             fields["username"] = username
-            fields.setdefault("email", username)
+            fields["email"] = username  # the API makes the login the email (see create_email_error)
             after = dict(fields, enabled=True)
             preferences = dict((key, entry[key]) for key in CREATE_PREFERENCES if entry.get(key))
             user_changes_planned.append({"username": username, "action": "create", "user_id": None,

@@ -181,6 +181,19 @@ def immutable_change_error(current: dict, wanted: dict) -> str | None:
     return None
 
 
+def create_email_error(username: str, email) -> str | None:
+    """A message when a user cannot be created with this `email`, else None.
+
+    The API makes the login the email: the guide's create refuses a username that differs from the
+    email (case included), and TeamServer's takes no email at all. An email that differs from the
+    login only in case names the same address: the user is created with the login as its email.
+    """
+    if email is None or same_username(email, username):
+        return None
+    return ("User %s cannot be created with email %r: the Contrast API makes the login the email, so the email of a new "
+            "user must be its username (leave email out, or make it the username)." % (username, email))
+
+
 def user_changes(current: dict, wanted: dict) -> dict:
     """The managed fields of `wanted` (None means "not given") whose value differs from `current`."""
     changes = {}

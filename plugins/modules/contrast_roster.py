@@ -19,7 +19,7 @@ description:
     users matching O(protected) are never touched.
   - The whole roster is validated before any write, and every problem is listed at once, namely duplicate usernames
     (case-insensitive), malformed emails, unknown roles, unknown groups (with close matches), users to create without
-    the fields a create needs, attempts to change a login or email.
+    the fields a create needs, attempts to change a login or email, another email than the login for a user to create.
   - In check mode the module is a drift report, with the same RV(summary) and RV(changes) the real run would produce,
     with no write request sent.
   - If some writes fail after retries, the others still complete; the module then fails, and RV(changes) says which
@@ -53,7 +53,10 @@ options:
         description: Last name. Needed to create the user.
         type: str
       email:
-        description: Contact email; defaults to O(users[].username) on create; cannot be changed afterwards.
+        description:
+          - Contact email; cannot be changed afterwards.
+          - A user is created with O(users[].username) as its email (the API makes the login the email), so another
+            email for a user to create is refused before any write (one that differs only in case is accepted).
         type: str
       role:
         description: Organization role (C(ROLE_ADMIN), C(ROLE_EDIT), C(ROLE_RULES_ADMIN), C(ROLE_VIEW), C(ROLE_NO_ACCESS)).

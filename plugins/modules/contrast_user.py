@@ -42,7 +42,8 @@ options:
   user_id:
     description:
       - Id of the user. Finds the user with one request instead of paging through the user list.
-      - When both O(user_id) and O(username) are given they must name the same user.
+      - When both O(user_id) and O(username) are given they must name the same user. The API assigns the id of a
+        new user, so a user to create cannot be given one; with an unknown O(user_id), V(present) fails before any write.
     type: str
   first_name:
     description: First name. Required to create a user.
@@ -52,7 +53,10 @@ options:
     type: str
   email:
     description:
-      - Contact email. Defaults to O(username) when the user is created. Cannot be changed afterwards.
+      - Contact email. Cannot be changed afterwards.
+      - The API makes the login the email, so a user is created with O(username) as its email. Giving another
+        email for a user that does not exist yet fails before any write (one that differs only in case is the same
+        address, and accepted).
     type: str
   role:
     description: Organization role. Required to create a user.
@@ -182,6 +186,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.base im
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
     REQUIRED_TO_CREATE,
     ROLES,
+    create_email_error,
     diff_view,
     immutable_change_error,
     is_valid_email,
@@ -268,12 +273,20 @@ def create_user(module, wanted):
     if not params["username"]:
         module.fail_json(msg="No user has id %s, and a user can only be created from a username (its login email)."
                              % params["user_id"])
+    if params["user_id"]:
+        # The server assigns the id of a new user: the user created would not be the one asked for, and every
+        # later run would fail because user_id and username disagree.
+        module.fail_json(msg="No user has id %s, and a user cannot be created with a given id (the API assigns it). To "
+                             "create %s, leave user_id out." % (params["user_id"], params["username"]))
     missing = [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
     if missing:
         module.fail_json(msg="User %s does not exist, and creating it needs %s." % (params["username"], ", ".join(missing)))
+    problem = create_email_error(params["username"], wanted.get("email"))
+    if problem:
+        module.fail_json(msg=problem)
     fields = dict((key, value) for key, value in wanted.items() if value is not None)
     fields["username"] = params["username"]
-    fields.setdefault("email", params["username"])
+    fields["email"] = params["username"]  # the API makes the login the email (see create_email_error)
     planned = predicted_user(None, fields, org_uuid=params["org_uuid"])
     # Create-time preferences (the TeamServer dialect requires them; the client fills in defaults).
     fields.update((key, params[key]) for key in CREATE_PREFERENCES if params[key])

@@ -128,3 +128,19 @@ def test_failure_message_says_when_nothing_was_applied_and_groups_identical_reas
     assert message.count("HTTP 403") == 1 and "group Ops: PUT /g failed: HTTP 500" in message
     partial = contrast_roster.failure_message(["group Ops: PUT /g failed: HTTP 500"], {"created": 2, "unchanged": 1})
     assert partial.startswith("1 planned write(s) failed; the others were applied (see changes): ")
+
+
+def test_a_user_to_create_with_another_email_than_its_login_is_refused_before_any_write():
+    client = FakeClient([{"username": "alice@example.com"}])
+    entries = [{"username": "bob@example.com", "first_name": "B", "last_name": "B", "role": "ROLE_VIEW",
+                "email": "robert@example.com"},
+               {"username": "Carol@example.com", "first_name": "C", "last_name": "C", "role": "ROLE_VIEW",
+                "email": "carol@example.com"}]
+    result = run_module(contrast_roster, client, {"users": entries})
+    assert result["failed"] and client.writes == []
+    assert len(result["problems"]) == 1 and "makes the login the email" in result["problems"][0]
+
+    created = run_module(contrast_roster, client, {"users": entries[1:]})
+    assert created["changes"][0]["fields"]["email"] == {"before": None, "after": "Carol@example.com"}
+    assert client.snapshot()["users"]["carol@example.com"]["email"] == "Carol@example.com"
+    assert run_module(contrast_roster, client, {"users": entries[1:]})["changed"] is False

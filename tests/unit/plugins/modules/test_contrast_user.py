@@ -125,9 +125,26 @@ def test_a_refused_update_fails_with_the_request_named_after_reading_back():
     ({"username": "bob@example.com", "email": "robert@example.com"}, "cannot be changed"),
     ({"username": "new@example.com", "first_name": "N"}, "needs last_name, role"),
     ({"user_id": "nope", "first_name": "N"}, "No user has id nope"),
+    # The API makes the login the email, and assigns the id: neither can be chosen for a new user.
+    ({"username": "new@example.com", "first_name": "N", "last_name": "N", "role": "ROLE_VIEW", "email": "other@example.com"},
+     "makes the login the email"),
+    ({"username": "new@example.com", "user_id": "nope", "first_name": "N", "last_name": "N", "role": "ROLE_VIEW"},
+     "cannot be created with a given id"),
 ])
 def test_bad_input_fails_before_any_write(args, expected):
     client = FakeClient([{"username": "bob@example.com", "first_name": "Bob", "user_id": "u-bob"}])
-    result = run_module(contrast_user, client, args)
-    assert result["failed"] and expected in result["msg"], result
+    for check_mode in (True, False):
+        result = run_module(contrast_user, client, args, check_mode=check_mode)
+        assert result["failed"] and expected in result["msg"], result
     assert client.writes == []
+
+
+def test_an_email_differing_from_the_login_only_in_case_creates_with_the_login():
+    client = FakeClient([])
+    args = {"username": "Jane.Doe@example.com", "email": "jane.doe@example.com", "first_name": "Jane", "last_name": "Doe",
+            "role": "ROLE_VIEW"}
+    checked = run_module(contrast_user, client, args, check_mode=True)
+    created = run_module(contrast_user, client, args)
+    assert created["diff"] == checked["diff"] and created["diff"]["after"]["email"] == "Jane.Doe@example.com"
+    assert client.users[created["user"]["user_id"]]["email"] == "Jane.Doe@example.com"
+    assert run_module(contrast_user, client, args)["changed"] is False
