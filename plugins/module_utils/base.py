@@ -20,6 +20,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.client 
     REQUESTS_IMPORT_ERROR,
     ContrastApiError,
     ContrastClient,
+    write_or_read_back,
 )
 
 
@@ -103,23 +104,13 @@ class ContrastModule(AnsibleModule):
         return self._client
 
     def write_verified(self, write, took_effect):
-        """Return `write()`; when it fails with an unknown outcome (a 5xx or a lost answer: the server may
-        have applied it), read back with `took_effect()` and, when that returns the change in place (a
-        truthy value, returned instead), warn and carry on. Otherwise the write's own error is raised."""
-        try:
-            return write()
-        except ContrastApiError as err:
-            if not err.outcome_unknown:
-                raise
-            try:
-                confirmed = took_effect()
-            except ContrastApiError:
-                confirmed = None
-            if not confirmed:
-                raise err
+        """Return `write()`, or, when its answer was lost but `took_effect()` shows the change in place
+        (client.write_or_read_back), that read-back value, with a warning."""
+        value, lost = write_or_read_back(write, took_effect)
+        if lost is not None:
             self.warn("%s %s answered %s, but reading it back shows the change in place: counted as done."
-                      % (err.method, err.path, "HTTP %s" % err.status if err.status else "nothing usable"))
-            return confirmed
+                      % (lost.method, lost.path, "HTTP %s" % lost.status if lost.status else "nothing usable"))
+        return value
 
     def fail_api(self, err: ContrastApiError, **result):
         """Fail with the API error's text; its facts go into the result, never a header or key."""

@@ -106,6 +106,24 @@ class ContrastApiError(Exception):
         return {"method": self.method, "path": self.path, "status": self.status, "api_messages": self.messages}
 
 
+def write_or_read_back(write, took_effect):
+    """``(write(), None)``; but when the write fails with an unknown outcome (a 5xx or a lost answer: the
+    server may have applied it), read back with `took_effect()`: when that returns the change in place (a
+    truthy value), return ``(that value, the write's error)``. Otherwise the write's own error is raised."""
+    try:
+        return write(), None
+    except ContrastApiError as err:
+        if not err.outcome_unknown:
+            raise
+        try:
+            confirmed = took_effect()
+        except ContrastApiError:
+            confirmed = None
+        if not confirmed:
+            raise err from None
+        return confirmed, err
+
+
 def normalize_base_url(url: str) -> str:
     """`contrast_url` as given by a user, reduced to scheme://host[:port]/context-path.
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import fnmatch
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError
+from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError, write_or_read_back
 from ansible_collections.contrast_security.identity.plugins.module_utils.groups import plan_members, unknown_group_message
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
     REQUIRED_TO_CREATE,
@@ -222,23 +222,9 @@ def _run_parallel(jobs, parallelism):
 
 
 def _verified(write, applied):
-    """`write()`, except that a failure with an unknown outcome (a lost answer: a 5xx, a dropped
-    connection) is read back with `applied()`: when the write took effect after all, it succeeded,
-    so that `changes` report what the organization really is."""
-    def job():
-        try:
-            return write()
-        except ContrastApiError as err:
-            if not err.outcome_unknown:
-                raise
-            try:
-                took_effect = applied()
-            except ContrastApiError:
-                took_effect = False
-            if not took_effect:
-                raise
-            return None
-    return job
+    """A job: `write()`, counted as done when its answer was lost but `applied()` shows it took effect
+    (client.write_or_read_back), so that `changes` report what the organization really is."""
+    return lambda: write_or_read_back(write, applied)[0]
 
 
 def apply(client, the_plan, parallelism, redact=str) -> list:

@@ -7,10 +7,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
-
 import pytest
 
 requests = pytest.importorskip("requests")
@@ -27,23 +23,9 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.users i
     canonical_role,
     normalize_user,
 )
+from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import load_emulator  # noqa: E402
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-EMULATOR_PATH = os.path.join(REPO_ROOT, "tests", "emulator", "contrast_emulator.py")
-
-
-def _load_emulator():
-    name = "contrast_emulator_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, EMULATOR_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-emu = _load_emulator()
+emu = load_emulator()
 SCOPE = {"account_scope": {"exceptions": []}, "app_scope": {"exceptions": [], "onboard_role": "VIEW", "role": "EDIT"}}
 SEED = {
     "users": [

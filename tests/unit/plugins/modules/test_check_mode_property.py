@@ -27,9 +27,7 @@ and dialect.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
-import sys
 from unittest import mock
 
 import pytest
@@ -47,28 +45,14 @@ from ansible_collections.contrast_security.identity.plugins.modules import (  # 
     contrast_roster,
     contrast_user,
 )
+from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import load_emulator  # noqa: E402
 from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.fake_contrast import (  # noqa: E402
     ModuleExit,
     _exit_json,
     _fail_json,
 )
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-EMULATOR_PATH = os.path.join(REPO_ROOT, "tests", "emulator", "contrast_emulator.py")
-
-
-def _load_emulator():
-    """Import the emulator by file path: it is not a package, and must work under ansible-test too."""
-    name = "contrast_emulator_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, EMULATOR_PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-emu = _load_emulator()
+emu = load_emulator()
 
 API_USER = emu.DEFAULT_API_USERNAME
 # Logins the examples draw from: ASCII and Unicode (their case variants stay the same login).
@@ -415,31 +399,21 @@ def _roster_predicted(server, checked, applied):
 
 # ------------------------------------------------------------------ the properties, per module and dialect
 
-@pytest.mark.parametrize("dialect", DIALECT_NAMES)
-@PROPERTY_SETTINGS
-@given(data=st.data())
-def test_contrast_user_check_mode_predicts_the_real_run(server, dialect, data):
-    organization = data.draw(organizations(), label="organization")
-    args = data.draw(user_tasks(organization), label="args")
-    max_page_size = data.draw(SERVER_PAGE_SIZES, label="max_page_size")
-    check_then_apply_then_again(contrast_user, server, organization, dialect, args, _user_predicted, max_page_size)
+# Each module: the options it is run with for a generated organization, and what its result must agree on.
+CASES = {
+    "contrast_user": (contrast_user, user_tasks, _user_predicted),
+    "contrast_group_membership": (contrast_group_membership, membership_tasks, _members_predicted),
+    "contrast_roster": (contrast_roster, roster_tasks, _roster_predicted),
+}
 
 
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
+@pytest.mark.parametrize("case", sorted(CASES))
 @PROPERTY_SETTINGS
 @given(data=st.data())
-def test_contrast_group_membership_check_mode_predicts_the_real_run(server, dialect, data):
+def test_check_mode_predicts_the_real_run(server, case, dialect, data):
+    module, tasks, predicted = CASES[case]
     organization = data.draw(organizations(), label="organization")
-    args = data.draw(membership_tasks(organization), label="args")
+    args = data.draw(tasks(organization), label="args")
     max_page_size = data.draw(SERVER_PAGE_SIZES, label="max_page_size")
-    check_then_apply_then_again(contrast_group_membership, server, organization, dialect, args, _members_predicted, max_page_size)
-
-
-@pytest.mark.parametrize("dialect", DIALECT_NAMES)
-@PROPERTY_SETTINGS
-@given(data=st.data())
-def test_contrast_roster_check_mode_predicts_the_real_run(server, dialect, data):
-    organization = data.draw(organizations(), label="organization")
-    args = data.draw(roster_tasks(organization), label="args")
-    max_page_size = data.draw(SERVER_PAGE_SIZES, label="max_page_size")
-    check_then_apply_then_again(contrast_roster, server, organization, dialect, args, _roster_predicted, max_page_size)
+    check_then_apply_then_again(module, server, organization, dialect, args, predicted, max_page_size)
