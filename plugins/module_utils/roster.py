@@ -227,6 +227,29 @@ def _verified(write, applied):
     return lambda: write_or_read_back(write, applied)[0]
 
 
+def _find_created(client, changes, outcomes) -> list:
+    """Outcomes with every created user whose create answer did not carry it found by its login, all in one go."""
+    unknown = [change["username"] for change, (value, error) in zip(changes, outcomes)
+               if change["action"] == "create" and error is None and value is None]
+    if not unknown:
+        return outcomes
+    try:
+        found = client.find_users(unknown)
+    except ContrastApiError as err:
+        found, lookup_error = {}, err
+    else:
+        lookup_error = None
+    completed = []
+    for change, (value, error) in zip(changes, outcomes):
+        if change["action"] == "create" and error is None and value is None:
+            value = found.get(change["username"].strip().lower())
+            if value is None:
+                error = lookup_error or ContrastApiError("GET", "users", 200, detail=(
+                    "The server accepted the creation of %s, but no user with that login can be found" % change["username"]))
+        completed.append((value, error))
+    return completed
+
+
 def apply(client, the_plan, parallelism, redact=str) -> list:
     """Send the planned writes: user writes first (creates give ids), then one PUT per changed group.
 
@@ -239,7 +262,8 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
     def user_job(change):
         action = change["action"]
         if action == "create":
-            return lambda: client.create_user(dict(change["fields"], **change.get("preferences", {})))
+            # find=False: where the create's answer does not carry the user, all of them are found at once below.
+            return lambda: client.create_user(dict(change["fields"], **change.get("preferences", {})), find=False)
         if action == "delete":
             return _verified(lambda: client.delete_user(change["user_id"]), lambda: client.get_user(change["user_id"]) is None)
 
@@ -249,6 +273,7 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
         return _verified(lambda: client.update_user(change["user_id"], change["fields"]), updated)
 
     outcomes = _run_parallel([user_job(change) for change in the_plan["users"]], parallelism)
+    outcomes = _find_created(client, the_plan["users"], outcomes)
     new_ids = {}
     for change, (value, error) in zip(the_plan["users"], outcomes):
         if error is not None:

@@ -205,7 +205,7 @@ def ensure_membership(module):
     new_ids, added, removed = plan_members(current_ids, list(wanted), params["state"])
 
     def usernames(user_ids):
-        return sorted(names[user_id] for user_id in user_ids)
+        return sorted((names[user_id] or user_id) for user_id in user_ids)  # a member no listing names: its id
 
     changed = bool(added or removed)
     if changed and not module.check_mode:

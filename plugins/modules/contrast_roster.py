@@ -223,6 +223,8 @@ def converge(module):
     except RosterError as err:
         module.fail_json(msg=str(err), problems=err.problems)
 
+    # A role the server does not list fails here, before any write (and in check mode too).
+    client.require_roles(change["fields"].get("role") for change in the_plan["users"])
     failures = [] if module.check_mode else apply(client, the_plan, params["parallelism"], redact=client.redact)
     summary, changes = report(the_plan, module.check_mode, listed=[entry["username"] for entry in entries])
     result = dict(changed=bool(changes), summary=summary, changes=changes, diff=diff_of(changes))

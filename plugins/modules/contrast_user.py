@@ -168,6 +168,13 @@ invited:
   returned: always
   type: bool
   sample: true
+added_existing:
+  description:
+    - Whether the user already had a Contrast account in another organization and was added to this one instead
+      of being created (TeamServer dialect, C(POST /ng/{orgUuid}/users/existing)); no invitation is sent then.
+  returned: when the user was added
+  type: bool
+  sample: true
 diff:
   description: The user's login and the fields that change, before and after; empty dicts when nothing changes.
   returned: always
@@ -295,6 +302,12 @@ def create_user(module, wanted):
         user = dict(planned, **dict((flag, False) for flag in ("api_only", "protect_enabled") if planned.get(flag) is None))
     else:
         user = module.client.create_user(fields)
+        if params["username"].strip().lower() in module.client.added_existing:
+            added = result(True, user, {}, {}, "%s already has a Contrast account (in another organization): added it to this "
+                                                "organization; no invitation is sent." % params["username"])
+            added["diff"]["after"] = diff_view(planned, ["role", "enabled", "api_only", "protect_enabled"])
+            added["added_existing"] = True
+            return added
     after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
                                                     "protect_enabled") if planned.get(field) is not None])
     return result(True, user, {}, after, "Created %s; the API sent an invitation email." % params["username"], invited=True)

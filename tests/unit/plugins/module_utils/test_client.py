@@ -323,7 +323,8 @@ def test_create_sends_the_guide_body():
     assert user["user_id"] == "u1"
     assert session.calls[0]["method"] == "POST"
     assert session.calls[0]["json"] == {"username": "new@example.com", "email": "new@example.com", "first_name": "N",
-                                        "last_name": "U", "role": "ROLE_VIEW"}
+                                        "last_name": "U", "role": "ROLE_VIEW", "enabled": True, "api_only": False,
+                                        "protect_enabled": False}
 
 
 def test_create_with_a_partial_answer_rereads_the_user():

@@ -138,7 +138,7 @@ class FakeClient:
         if what in self.fail:
             raise ContrastApiError("PUT", "/x", 503, detail="down")
 
-    def create_user(self, fields):
+    def create_user(self, fields, find=True):
         self._maybe_fail(("create", fields["username"]))
         return {"user_id": "id-" + fields["username"]}
 
