@@ -26,19 +26,22 @@ if [[ ${#scenarios[@]} -eq 0 ]]; then
 fi
 
 run_pass() {
-  local dialect=$1 config scenario_dir role_dir role scenario scale status=0
+  local dialect=$1 config scenario_dir role_dir role scenario scale status=0 switches
   for config in "${scenarios[@]}"; do
     scenario_dir=$(dirname "$config")
     role_dir=$(dirname "$(dirname "$scenario_dir")")
     role=$(basename "$role_dir") scenario=$(basename "$scenario_dir")
     scale=${CONTRAST_AUDIT_SCALE_USERS:-}
+    # The emulator's switches per dialect, as in the integration passes (tests/integration/run.py DIALECT_SWITCHES).
+    switches=(--unpaged-members)
+    [[ $dialect == teamserver ]] && switches=(--strict)
     [[ $dialect == guide ]] || scale=0
     echo "molecule: roles/$role scenario $scenario, $dialect dialect ($(date +%T))"
     if ! (cd "$role_dir" &&
           CONTRAST_EMULATOR_DIALECT=$dialect CONTRAST_AUDIT_SCALE_USERS=$scale \
           MOLECULE_EPHEMERAL_DIRECTORY="$tmp/molecule/$dialect/$role/$scenario" \
           CONTRAST_EMULATOR_LOG="$tmp/molecule/$dialect/$role/emulator.log" \
-          "$collection/tests/utils/with_emulator.sh" --dialect "$dialect" -- molecule test -s "$scenario"); then
+          "$collection/tests/utils/with_emulator.sh" --dialect "$dialect" "${switches[@]}" -- molecule test -s "$scenario"); then
       echo "molecule: roles/$role scenario $scenario FAILED in the $dialect dialect"
       status=1
     fi
