@@ -227,10 +227,13 @@ def _verified(write, applied):
     return lambda: write_or_read_back(write, applied)[0]
 
 
-def _find_created(client, changes, outcomes) -> list:
-    """Outcomes with every created user whose create answer did not carry it found by its login, all in one go."""
+def _find_created(client, changes, outcomes, needed) -> list:
+    """Outcomes with the created users whose create answer did not carry them (TeamServer) and whose id a group
+    write needs (`needed`: lowercased logins) found by their logins, all in one go; the others keep no id,
+    as check mode reports them, rather than cost a read each."""
     unknown = [change["username"] for change, (value, error) in zip(changes, outcomes)
-               if change["action"] == "create" and error is None and value is None]
+               if change["action"] == "create" and error is None and value is None
+               and change["username"].strip().lower() in needed]
     if not unknown:
         return outcomes
     try:
@@ -241,7 +244,7 @@ def _find_created(client, changes, outcomes) -> list:
         lookup_error = None
     completed = []
     for change, (value, error) in zip(changes, outcomes):
-        if change["action"] == "create" and error is None and value is None:
+        if change["action"] == "create" and error is None and value is None and change["username"].strip().lower() in needed:
             value = found.get(change["username"].strip().lower())
             if value is None:
                 error = lookup_error or ContrastApiError("GET", "users", 200, detail=(
@@ -273,7 +276,9 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
         return _verified(lambda: client.update_user(change["user_id"], change["fields"]), updated)
 
     outcomes = _run_parallel([user_job(change) for change in the_plan["users"]], parallelism)
-    outcomes = _find_created(client, the_plan["users"], outcomes)
+    needed = set(user_id[len(NEW_USER_PREFIX):] for group in the_plan["groups"] for user_id in group["member_ids"]
+                 if user_id.startswith(NEW_USER_PREFIX))
+    outcomes = _find_created(client, the_plan["users"], outcomes, needed)
     new_ids = {}
     for change, (value, error) in zip(the_plan["users"], outcomes):
         if error is not None:
@@ -282,7 +287,7 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
             failures.append("%s %s: %s" % (change["action"], change["username"], change["error"]))
             continue
         change["status"] = "ok"
-        if change["action"] == "create":
+        if change["action"] == "create" and value is not None:
             change["user_id"] = value["user_id"]
             new_ids[NEW_USER_PREFIX + change["username"].lower()] = str(value["user_id"])
 
