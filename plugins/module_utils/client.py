@@ -536,10 +536,10 @@ class ContrastClient:
                     whole = len(items) == len(state["items"]) and (
                         count == len(items) if count is not None else len(items) < page_size)
                     if not whole:
+                        says = " while its count says %s" % count if count is not None else ""
                         raise ContrastApiError("GET", path, 200, detail=(
                             "The server returned the same page for offset %d as for offset 0%s: it ignores offset, so "
-                            "the list cannot be read completely" % (offset, " while its count says %s" % count
-                                                                     if count is not None else "")))
+                            "the list cannot be read completely" % (offset, says)))
                     state["done"] = True  # it does not page: its first answer was the whole list
                     continue
                 state["items"].extend(items)

@@ -303,8 +303,9 @@ def create_user(module, wanted):
     else:
         user = module.client.create_user(fields)
         if params["username"].strip().lower() in module.client.added_existing:
-            added = result(True, user, {}, {}, "%s already has a Contrast account (in another organization): added it to this "
-                                                "organization; no invitation is sent." % params["username"])
+            text = ("%s already has a Contrast account (in another organization): added it to this organization; no "
+                    "invitation is sent." % params["username"])
+            added = result(True, user, {}, {}, text)
             added["diff"]["after"] = diff_view(planned, ["role", "enabled", "api_only", "protect_enabled"])
             added["added_existing"] = True
             return added

@@ -254,3 +254,28 @@ def test_find_users_after_creates_reads_the_list_once_when_that_is_cheaper(serve
     found = client.find_users(["new%d@example.com" % index for index in range(4)])
     assert all(found[name]["username"] == name for name in found) and len(found) == 4
     assert len(_log(server)) == 1  # one listing page rather than four searches
+
+
+def test_roster_finds_the_created_users_it_needs_in_one_go(server):
+    """TeamServer's create answers carry no user: the roster finds those a group write needs, all at once."""
+    from ansible_collections.contrast_security.identity.plugins.module_utils import roster as R
+
+    client = _setup(server)
+    users, groups = client.list_users(), client.list_groups()
+    entries = [{"username": "new%d@example.com" % index, "first_name": "N", "last_name": str(index), "role": "ROLE_VIEW",
+                "groups": ["Apps"] if index < 3 else []} for index in range(5)]
+    options = {"unlisted": "ignore", "protected": [], "max_unlisted_changes": 10, "allow_empty": False,
+               "group_membership": "add"}
+    members = {7: client.list_group_members(7)}
+    the_plan = R.plan(entries, options, users, groups, members, api_username=client.username)
+    requests.delete(server.control_url + "/requests", timeout=10)
+    assert R.apply(client, the_plan, 2) == []
+    log = _log(server)
+    finds = [entry for entry in log if entry["method"] == "GET" and entry["path"].endswith("/users")]
+    assert len(finds) == 1 and "q" not in finds[0]["query"]  # one page of the list rather than three searches
+    state = requests.get(server.control_url + "/state", timeout=10).json()
+    apps = [group for group in state["groups"] if group["group_id"] == 7][0]
+    assert sorted(apps["member_usernames"]) == ["alice@example.com", "new0@example.com", "new1@example.com",
+                                                "new2@example.com"]
+    created = dict((change["username"], change["user_id"]) for change in the_plan["users"])
+    assert created["new0@example.com"] is not None and created["new4@example.com"] is None  # not needed: not looked up
