@@ -302,15 +302,13 @@ def create_user(module, wanted):
         user = dict(planned, **dict((flag, False) for flag in ("api_only", "protect_enabled") if planned.get(flag) is None))
     else:
         user = module.client.create_user(fields)
-        if params["username"].strip().lower() in module.client.added_existing:
-            text = ("%s already has a Contrast account (in another organization): added it to this organization; no "
-                    "invitation is sent." % params["username"])
-            added = result(True, user, {}, {}, text)
-            added["diff"]["after"] = diff_view(planned, ["role", "enabled", "api_only", "protect_enabled"])
-            added["added_existing"] = True
-            return added
     after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
                                                     "protect_enabled") if planned.get(field) is not None])
+    if not module.check_mode and params["username"].strip().lower() in module.client.added_existing:
+        added = result(True, user, {}, after, "%s already has a Contrast account (in another organization): added it to "
+                                              "this organization; no invitation is sent." % params["username"])
+        added["added_existing"] = True
+        return added
     return result(True, user, {}, after, "Created %s; the API sent an invitation email." % params["username"], invited=True)
 
 
