@@ -148,8 +148,8 @@ class GuideDialect:
         return False
 
     # ---- request bodies (from canonical field names) ----
-    @staticmethod
-    def create_user_body(fields: dict, role) -> dict:
+    @classmethod
+    def create_user_body(cls, fields: dict, role) -> dict:
         """Body of POST users: every field stated (no server default decides anything). `role` is
         the server's role entry for ``fields["role"]`` (the guide names roles canonically)."""
         body = {
@@ -164,8 +164,8 @@ class GuideDialect:
         }
         return body
 
-    @staticmethod
-    def existing_user_body(fields: dict, role) -> dict:
+    @classmethod
+    def existing_user_body(cls, fields: dict, role) -> dict:
         raise NotImplementedError("the guide dialect has no existing-user endpoint")
 
     @classmethod

@@ -305,6 +305,10 @@ def create_user(module, wanted):
     after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
                                                     "protect_enabled") if planned.get(field) is not None])
     if not module.check_mode and params["username"].strip().lower() in module.client.added_existing:
+        # An existing account keeps what it had (its names, ...): bring it to what was asked, in this same run.
+        changes = user_changes(user, dict(wanted, enabled=True))
+        if changes:
+            user = module.client.update_user(user["user_id"], changes)
         added = result(True, user, {}, after, "%s already has a Contrast account (in another organization): added it to "
                                               "this organization; no invitation is sent." % params["username"])
         added["added_existing"] = True

@@ -1001,8 +1001,9 @@ class GuideDialect:
         return json_answer(status, error_body(messages))
 
     # ---- shapes ----
-    @staticmethod
-    def user_view(org: Organization, record: dict) -> dict:
+    def user_view(self, state, record: dict, expand=()) -> dict:  # expand: the teamserver dialect's
+        """The guide's user object (`expand` is not part of this dialect)."""
+        org = state.org
         return {
             "user_id": record["user_id"], "username": record["username"], "email": record["email"],
             "first_name": record["first_name"], "last_name": record["last_name"], "enabled": record["enabled"],
@@ -1010,8 +1011,7 @@ class GuideDialect:
             "date_created": record["date_created"], "last_login": record["last_login"], "org_uuid": org.org_uuid,
         }
 
-    @staticmethod
-    def member_view(record: dict) -> dict:
+    def member_view(self, state, record: dict) -> dict:
         return {"user_id": record["user_id"], "username": record["username"]}
 
     @staticmethod
@@ -1105,7 +1105,7 @@ class GuideDialect:
     # ---- handlers ----
     def profile(self, call):
         record = call.state.org.api_user_record()
-        return json_answer(200, {"success": True, "user": self.user_view(call.state.org, record)})
+        return json_answer(200, {"success": True, "user": self.user_view(call.state, record)})
 
     def roles(self, _call):
         return json_answer(200, {"success": True, "roles": [{"name": name, "description": desc} for name, desc in ROLES]})
@@ -1114,13 +1114,13 @@ class GuideDialect:
         offset, limit = self.page(call.state, call.query)
         self.shift_users(call.state, offset)
         org = call.state.org
-        users = [self.user_view(org, record) for record in org.page_users(offset, limit)]
+        users = [self.user_view(call.state, record) for record in org.page_users(offset, limit)]
         return json_answer(200, self.with_count({"success": True, "users": users}, "count",
                                                 self.count_of(call.state, org.user_count())))
 
     def get_user(self, call):
         org = call.state.org
-        return json_answer(200, {"success": True, "user": self.user_view(org, org.get_user(call.params["user_id"]))})
+        return json_answer(200, {"success": True, "user": self.user_view(call.state, org.get_user(call.params["user_id"]))})
 
     def create_user(self, call):
         fields = self._fields(call.body, self.CREATE_FIELDS, self.CREATE_REQUIRED)
@@ -1130,13 +1130,13 @@ class GuideDialect:
         org = call.state.org
         self.refuse_other_org(org, fields["username"])
         self.omitted_booleans(call.state, fields, ("enabled", "api_only", "protect_enabled"))
-        return json_answer(200, {"success": True, "user": self.user_view(org, org.create_user(fields))})
+        return json_answer(200, {"success": True, "user": self.user_view(call.state, org.create_user(fields))})
 
     def update_user(self, call):
         org = call.state.org
         record = org.get_user(call.params["user_id"])
         fields = self._fields(call.body, self.UPDATE_FIELDS)
-        return json_answer(200, {"success": True, "user": self.user_view(org, org.update_user(record["user_id"], fields))})
+        return json_answer(200, {"success": True, "user": self.user_view(call.state, org.update_user(record["user_id"], fields))})
 
     def delete_user(self, call):
         call.state.org.delete_user(call.params["user_id"])
@@ -1154,7 +1154,7 @@ class GuideDialect:
         org = call.state.org
         group = org.get_group(call.params["group_id"])
         view = {"group_id": group["group_id"], "name": group["name"], "description": group["description"],
-                "users": [self.member_view(record) for record in org.group_members(group)]}
+                "users": [self.member_view(call.state, record) for record in org.group_members(group)]}
         return json_answer(200, {"success": True, "group": view})
 
     def group_members(self, call):
@@ -1164,8 +1164,8 @@ class GuideDialect:
         members = org.group_members(group)
         if call.state.config["unpaged_members"]:
             # A server that does not page member lists: the whole list, whatever offset and limit say, no count.
-            return json_answer(200, {"success": True, "users": [self.member_view(record) for record in members]})
-        users = [self.member_view(record) for record in members[offset:offset + limit]]
+            return json_answer(200, {"success": True, "users": [self.member_view(call.state, record) for record in members]})
+        users = [self.member_view(call.state, record) for record in members[offset:offset + limit]]
         return json_answer(200, self.with_count({"success": True, "users": users}, "count",
                                                 self.count_of(call.state, len(members))))
 
@@ -1313,7 +1313,7 @@ class TeamServerDialect(GuideDialect):
         return set(part.strip().lower() for part in (query.get("expand") or "").split(",") if part.strip())
 
     # ---- shapes: the reference's objects, field for field (tests/unit/emulator/fixtures/teamserver_objects.json) ----
-    def user_view(self, state, record: dict, expand=()) -> dict:  # pylint: disable=arguments-renamed
+    def user_view(self, state, record: dict, expand=()) -> dict:
         """UserResource: ``email``, ``login``, ``signup``, ``preferences`` and ``groups`` only when expanded."""
         org = state.org
         view = {
@@ -1341,7 +1341,7 @@ class TeamServerDialect(GuideDialect):
         if given:
             org.preferences[user_id] = dict(org.preferences.get(user_id, {}), **given)
 
-    def member_view(self, state, record: dict) -> dict:  # pylint: disable=arguments-differ
+    def member_view(self, state, record: dict) -> dict:
         """UserBaseResource: no login; ``uid`` is the user's user_uid, ``id`` its UUID."""
         return {"id": str(uuid.UUID(record["user_id"])), "uid": self._uid(state, record), "first_name": record["first_name"],
                 "last_name": record["last_name"], "full_name": "%s %s" % (record["first_name"], record["last_name"])}
