@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 Contrast Security identity collection contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -65,7 +64,7 @@ def extract(reference: str) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("reference", help="folder holding teamserver-api/objects/*.md")
     parser.add_argument("--output", default=FIXTURE)
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 when the fixture is stale")
