@@ -58,7 +58,7 @@ def log(dialect, text):
 def install_collection(tarball, collections):
     shutil.rmtree(collections, ignore_errors=True)
     subprocess.run(["ansible-galaxy", "collection", "install", tarball, "-p", collections, "--force", "--no-deps"],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections))
     installed = os.path.join(collections, "ansible_collections", "contrast_security", "identity")
     if not os.path.isfile(os.path.join(installed, "extensions", "eda", "plugins", "event_source", "contrast_users.py")):
         raise Failure("the built collection holds no extensions/eda/plugins/event_source/contrast_users.py")
