@@ -89,8 +89,8 @@ def main():
                     rows.append(measure(base, dialect, size, args.groups, watch_groups))
         print("%-10s %7s %7s %9s %9s %8s" % ("dialect", "users", "groups", "requests", "expected", "seconds"))
         for row in rows:
-            print("%-10s %7d %7d %9d %9d %8.2f" % (row["dialect"], row["users"], row["groups"], row["requests"],
-                                                  row["expected"], row["seconds"]))
+            values = (row["dialect"], row["users"], row["groups"], row["requests"], row["expected"], row["seconds"])
+            print("%-10s %7d %7d %9d %9d %8.2f" % values)
         for row in rows:
             if row["requests"] != row["expected"]:
                 sys.exit("a poll cost more requests than the minimum: %r" % row)

@@ -7,6 +7,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import sys
+from typing import Any
+
 DOCUMENTATION = r"""
 ---
 name: contrast_users
@@ -103,12 +109,6 @@ EXAMPLES = r"""
         print_event:
           pretty: true
 """
-
-import asyncio
-import logging
-import os
-import sys
-from typing import Any
 
 
 def _add_collections_root():

@@ -101,10 +101,10 @@ def test_groups_changed_added_and_removed():
 
 
 def test_groups_not_compared_when_a_poll_did_not_read_them():
-    before = snap(user("a", groups=["A"]))
-    after = snap(user("a"), groups_known=False)
-    assert diff_snapshots(before, after) == []
-    assert diff_snapshots(after, before) == []
+    with_groups = snap(user("a", groups=["A"]))
+    without_groups = snap(user("a"), groups_known=False)
+    assert diff_snapshots(with_groups, without_groups) == []
+    assert diff_snapshots(without_groups, with_groups) == []
 
 
 def test_invitation_accepted_only_when_the_dialect_shows_it():
@@ -237,7 +237,7 @@ def test_failed_polls_never_report_deletions_and_raise_one_poll_failed(emulator,
     watcher = watcher_for(emulator, dialect, retries=1, failures_before_event=3)
     watcher.poll()
     control(emulator, "POST", "/faults", {"rules": [{"kind": "status", "status": 503, "count": -1, "path": "/users$"}]})
-    results = [watcher.poll() for _ in range(5)]
+    results = [watcher.poll() for _attempt in range(5)]
     control(emulator, "DELETE", "/faults")
     assert results[0] == results[1] == results[3] == results[4] == []
     (failed,) = results[2]

@@ -23,6 +23,7 @@ requests = pytest.importorskip("requests")
 
 PLUGIN = os.path.join(REPO_ROOT, "extensions", "eda", "plugins", "event_source", "contrast_users.py")
 
+
 def _load_plugin():
     """The plugin as a namespace (ansible-test's collection loader claims paths under ansible_collections/ from
     runpy here, so in-process it is loaded by file location; runpy itself runs in a subprocess below)."""
