@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.contrast_security.identity.plugins.module_utils.client import (
-    ContrastApiError,
-    ContrastClient,
-)
+from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastClient
 
 EVENT_TYPES = (
     "snapshot", "user_created", "user_deleted", "user_enabled", "user_disabled", "role_changed",
@@ -212,7 +209,9 @@ class OrganizationWatcher:
             snapshot = self.read()
             if self.baseline is not None:
                 self._confirm_deletions(snapshot)
-        except (ContrastApiError, ValueError, OSError) as err:
+        except Exception as err:  # pylint: disable=broad-exception-caught
+            # Whatever went wrong (an API error, an answer of an unexpected shape), the watcher keeps its baseline
+            # and keeps polling: a source that dies stops the rulebook.
             self.last_poll_requests = self.client.request_count - before
             return self._failed(err)
         self.last_poll_requests = self.client.request_count - before

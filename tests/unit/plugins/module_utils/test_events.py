@@ -283,3 +283,19 @@ def test_one_poll_costs_the_user_pages_plus_the_group_reads(emulator, dialect, w
         member_pages = sum(max(math.ceil(len(group["members"]) / 100), 1) for group in state["groups"])
         assert group_reads == 1 + member_pages
     assert watcher.last_poll_requests == len(paths)
+
+
+def test_any_failure_keeps_the_baseline_and_its_reason_is_redacted(emulator, dialect, monkeypatch):
+    watcher = watcher_for(emulator, dialect, failures_before_event=1)
+    watcher.poll()
+
+    def broken(page_size=100):
+        raise RuntimeError("unexpected answer from a proxy echoing TEST-SERVICE-KEY-5f3a9c and TEST-API-KEY-7d2b4e")
+
+    monkeypatch.setattr(watcher.client, "list_users", broken)
+    (failed,) = watcher.poll()
+    assert failed["type"] == "poll_failed" and "unexpected answer" in failed["reason"]
+    assert "TEST-SERVICE-KEY-5f3a9c" not in failed["reason"] and "TEST-API-KEY-7d2b4e" not in failed["reason"]
+    assert watcher.poll() == []  # the second failure in the same run raises no second event
+    monkeypatch.undo()
+    assert watcher.poll() == [] and watcher.failures == 0
