@@ -13,10 +13,12 @@ Usage (what ``make eda-test`` runs, inside the venv, once per dialect)::
 2. starts the emulator (tests/eda/seed.json, the dialect asked) and ``ansible-rulebook -r
    contrast_security.identity.contrast_guard`` with the CONTRAST_* variables, a 2-second poll, and the guard
    opted in (demote unapproved administrators, put JIT accounts into Newcomers, log to a file);
-3. once the baseline is in, changes the organization through the emulator's control interface: an administrator
-   appears (mallory), an approved one is promoted (dave), a JIT account appears, a user is disabled (carol);
-4. waits for the remediation to reach the emulator, then for two more polls, and stops ansible-rulebook;
-5. asserts the emulator's state, the guard's log, that each event was printed exactly once, that no playbook
+3. first runs the guard's two playbooks with their defaults (no opt-in): each logs a "report", no write reaches
+   the emulator;
+4. once the rulebook's baseline is in, changes the organization through the emulator's control interface: an
+   administrator appears (mallory), an approved one is promoted (dave), a JIT account appears, carol is disabled;
+5. waits for the remediation to reach the emulator, then for two more polls, and stops ansible-rulebook;
+6. asserts the emulator's state, the guard's log, that each event was printed exactly once, that no playbook
    failed, and that no key or Authorization value appears in anything the run wrote (WORK/DIALECT/output: the
    rulebook's output at -vv with its playbooks', the guard's log, the emulator's log, leftover runner folders).
 """
@@ -38,7 +40,7 @@ import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from run import CREDENTIALS, scan_for_secrets, start_emulator, stop_emulator  # noqa: E402  pylint: disable=wrong-import-position
+from run import CREDENTIALS, scan_for_secrets, secret_forms, start_emulator, stop_emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 POLL_SECONDS = 2
 STARTUP_DEADLINE = 90.0
@@ -171,6 +173,7 @@ def run(options):
                    CONTRAST_API_KEY=CREDENTIALS["contrast_api_key"], CONTRAST_ORG_UUID=CREDENTIALS["contrast_org_uuid"],
                    CONTRAST_RETRIES="2", TMPDIR=temp_dir)
         env.pop("CONTRAST_API_DIALECT", None)  # auto: the source finds the dialect itself
+        check_defaults_change_nothing(org, env, work, output_dir, dialect)
         with open(output_path, "w", encoding="utf-8") as output:
             # cwd: the work folder, so nothing resolves from the checkout; its own session, so it can be stopped whole.
             rulebook = subprocess.Popen(  # pylint: disable=consider-using-with
@@ -206,12 +209,45 @@ def run(options):
             stop(rulebook)
         stop_emulator(emulator)
 
+    canary = os.path.join(work, "canary.txt")  # the scan must see each form it looks for, or it proves nothing
+    with open(canary, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(secret_forms().values()) + "\n")
+    if len(scan_for_secrets([canary])[0]) != len(secret_forms()):
+        raise Failure("the secrets scan does not find the keys it looks for")
     found, scanned = scan_for_secrets([output_dir], since=started)
     if found:
         raise Failure("secrets in the output: %s" % ", ".join("%s:%d (%s)" % item for item in found))
     log(dialect, "no key or Authorization value in the %d files the run wrote (ansible-rulebook -vv and its playbooks)"
         % scanned)
     log(dialect, "passed in %.0f s" % (time.time() - started))
+
+
+def check_defaults_change_nothing(org, env, work, output_dir, dialect):
+    """The guard's playbooks with their defaults (no opt-in): a decision is logged, nothing is sent to Contrast."""
+    bob = org.user("bob@example.com")
+    log_path = os.path.join(output_dir, "defaults.log")
+    events = {
+        "eda_guard_admin": {"type": "role_changed", "admin_granted": True, "from": "ROLE_EDIT", "to": "ROLE_ADMIN"},
+        "eda_guard_jit": {"type": "user_created", "jit": True, "admin_granted": False},
+    }
+    org.call("DELETE", "/requests")
+    for name, event in events.items():
+        event["user"] = {"user_id": bob["user_id"], "username": bob["username"], "role": "ROLE_ADMIN"}
+        extra = {"ansible_eda": {"event": event}, "contrast_guard_log_file": log_path}
+        with open(os.path.join(output_dir, name + ".defaults.log"), "w", encoding="utf-8") as output:
+            result = subprocess.run(["ansible-playbook", "-i", os.path.join(work, "inventory.yml"), "-v",
+                                     "contrast_security.identity." + name, "-e", json.dumps(extra)],
+                                    cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT, check=False)
+        if result.returncode != 0:
+            raise Failure("%s with its defaults failed (see %s)" % (name, output.name))
+    requests_sent = org.call("GET", "/requests")["requests"]
+    writes = [entry for entry in requests_sent if entry["method"] != "GET"]
+    if writes:
+        raise Failure("the guard's defaults sent writes to Contrast: %s" % writes)
+    decisions = sorted((entry["guard"], entry["decision"], entry["changed"]) for entry in guard_log(log_path))
+    if decisions != [("admin", "report", False), ("jit", "report", False)]:
+        raise Failure("the guard's defaults logged %s; expected one report each, nothing changed" % decisions)
+    log(dialect, "with their defaults the guard's playbooks only report: %d request(s), no write" % len(requests_sent))
 
 
 def check(org, events, decisions, output_path):
