@@ -10,12 +10,11 @@ Usage (what ``make eda-test`` runs, inside the venv, once per dialect)::
 
 1. installs the built collection with ansible-galaxy into WORK/DIALECT/collections (a decision environment has the
    collection installed, not a checkout: the source must import the client from there);
-2. starts the emulator (tests/eda/seed.json, the dialect asked) and ``ansible-rulebook -r
-   contrast_security.identity.contrast_guard`` with the CONTRAST_* variables, a 2-second poll, and the guard
-   opted in (demote unapproved administrators, put JIT accounts into Newcomers, log to a file);
-3. first runs the guard's two playbooks with their defaults (no opt-in): each logs a "report", no write reaches
-   the emulator;
-4. once the rulebook's baseline is in, changes the organization through the emulator's control interface: an
+2. starts the emulator (tests/eda/seed.json, the dialect asked);
+3. runs the guard's two playbooks with their defaults (no opt-in): each logs a "report", no write reaches it;
+4. starts ``ansible-rulebook -r contrast_security.identity.contrast_guard`` with the CONTRAST_* variables, a
+   2-second poll and the guard opted in (demote unapproved administrators, put JIT accounts into Newcomers, log
+   to a file); once its baseline is in, changes the organization through the emulator's control interface: an
    administrator appears (mallory), an approved one is promoted (dave), a JIT account appears, carol is disabled;
 5. waits for the remediation to reach the emulator, then for two more polls, and stops ansible-rulebook;
 6. asserts the emulator's state, the guard's log, that each event was printed exactly once, that no playbook
