@@ -187,11 +187,13 @@ $(EDA_STAMP): requirements-eda.txt $(STAMP)
 
 # tests/eda/run_guard.py: the built collection installed as a decision environment has it, the emulator,
 # ansible-rulebook with the contrast_guard rulebook; both dialects side by side (output under
-# .tmp/eda/<dialect>/output, secrets-scanned). The source's unit tests run in `make units`.
+# .tmp/eda/<dialect>/output, secrets-scanned); the guide pass then runs contrast_watch against a local webhook.
+# The source's unit tests run in `make units`.
 eda-test: eda-setup build
 	tarball=$(DIST)/contrast_security-identity-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz; \
 	pids=(); for dialect in $(DIALECTS); do \
-	  python tests/eda/run_guard.py --tarball "$$tarball" --work $(TMP)/eda --dialect $$dialect & pids+=($$!); \
+	  watch=(); [[ $$dialect == guide ]] && watch=(--watch); \
+	  python tests/eda/run_guard.py --tarball "$$tarball" --work $(TMP)/eda --dialect $$dialect "$${watch[@]}" & pids+=($$!); \
 	done; \
 	status=0; for pid in "$${pids[@]}"; do wait $$pid || status=1; done; exit $$status
 

@@ -17,7 +17,9 @@ Usage (what ``make eda-test`` runs, inside the venv, once per dialect)::
    to a file); once its baseline is in, changes the organization through the emulator's control interface: an
    administrator appears (mallory), an approved one is promoted (dave), a JIT account appears, carol is disabled;
 5. waits for the remediation to reach the emulator, then for two more polls, and stops ansible-rulebook;
-6. asserts the emulator's state, the guard's log, that each event was printed exactly once, that no playbook
+6. with --watch, then runs contrast_watch with a local webhook: a JIT account and a failing server must reach it
+   once each, and nothing may be written to the emulator;
+7. asserts the emulator's state, the guard's log, that each event was printed exactly once, that no playbook
    failed, and that no key or Authorization value appears in anything the run wrote (WORK/DIALECT/output: the
    rulebook's output at -vv with its playbooks', the guard's log, the emulator's log, leftover runner folders).
 """
@@ -33,7 +35,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
@@ -173,13 +177,8 @@ def run(options):
                    CONTRAST_RETRIES="2", TMPDIR=temp_dir)
         env.pop("CONTRAST_API_DIALECT", None)  # auto: the source finds the dialect itself
         check_defaults_change_nothing(org, env, work, output_dir, dialect)
-        with open(output_path, "w", encoding="utf-8") as output:
-            # cwd: the work folder, so nothing resolves from the checkout; its own session, so it can be stopped whole.
-            rulebook = subprocess.Popen(  # pylint: disable=consider-using-with
-                ["ansible-rulebook", "-r", "contrast_security.identity.contrast_guard", "-i", inventory,
-                 "--vars", variables, "-vv"],
-                cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                start_new_session=True)
+        rulebook = start_rulebook("contrast_security.identity.contrast_guard", inventory, variables, work, env,
+                                  output_path)
         wait_for("the baseline snapshot", lambda: any(e["type"] == "snapshot" for e in events_in(output_path)),
                  STARTUP_DEADLINE, rulebook, dialect)
 
@@ -203,6 +202,8 @@ def run(options):
         time.sleep(POLL_SECONDS * 2 + 1)  # two more polls: nothing may be reported twice
         stop(rulebook)
         check(org, events_in(output_path), guard_log(guard_log_path), output_path)
+        if options.watch:
+            run_watch(org, env, work, output_dir, inventory, dialect)
     finally:
         if rulebook is not None:
             stop(rulebook)
@@ -219,6 +220,63 @@ def run(options):
     log(dialect, "no key or Authorization value in the %d files the run wrote (ansible-rulebook -vv and its playbooks)"
         % scanned)
     log(dialect, "passed in %.0f s" % (time.time() - started))
+
+
+def start_rulebook(rulebook_name, inventory, variables, work, env, output_path):
+    with open(output_path, "w", encoding="utf-8") as output:
+        # cwd: the work folder, so nothing resolves from the checkout; its own session, so it can be stopped whole.
+        return subprocess.Popen(  # pylint: disable=consider-using-with
+            ["ansible-rulebook", "-r", rulebook_name, "-i", inventory, "--vars", variables, "-vv"],
+            cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+
+def run_watch(org, env, work, output_dir, inventory, dialect):
+    """contrast_watch: the notable events reach a webhook, each once; a failing server gives one poll_failed;
+    nothing is written to Contrast."""
+    received = []
+
+    class Webhook(BaseHTTPRequestHandler):
+        def do_POST(self):  # pylint: disable=invalid-name
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(json.loads(body.decode("utf-8")))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):  # pylint: disable=arguments-differ
+            return
+
+    webhook = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    threading.Thread(target=webhook.serve_forever, daemon=True).start()
+    variables = os.path.join(work, "watch-vars.yml")
+    with open(variables, "w", encoding="utf-8") as handle:
+        json.dump({"contrast_poll_interval": POLL_SECONDS,
+                   "contrast_watch_webhook_url": "http://127.0.0.1:%d/hook" % webhook.server_address[1]}, handle)
+    output_path = os.path.join(output_dir, "ansible-rulebook-watch.log")
+    rulebook = start_rulebook("contrast_security.identity.contrast_watch", inventory, variables, work,
+                              dict(env, CONTRAST_RETRIES="0"), output_path)
+    try:
+        wait_for("contrast_watch's baseline", lambda: any(e["type"] == "snapshot" for e in events_in(output_path)),
+                 STARTUP_DEADLINE, rulebook, dialect)
+        org.call("DELETE", "/requests")
+        org.call("POST", "/users", {"username": "jit.two@example.com", "last_login": int(time.time() * 1000)})
+        wait_for("the JIT account at the webhook", lambda: any(e.get("jit") for e in received), REMEDIATION_DEADLINE,
+                 rulebook, dialect)
+        org.call("POST", "/faults", {"rules": [{"kind": "status", "status": 503, "count": -1, "path": "/users$"}]})
+        wait_for("poll_failed at the webhook", lambda: any(e["type"] == "poll_failed" for e in received),
+                 REMEDIATION_DEADLINE, rulebook, dialect)
+        org.call("DELETE", "/faults")
+        time.sleep(POLL_SECONDS * 2 + 1)
+    finally:
+        stop(rulebook)
+        webhook.shutdown()
+    got = sorted(summary(event) for event in received)
+    if got != [("poll_failed", None), ("user_created", "jit.two@example.com")]:
+        raise Failure("contrast_watch posted %s; expected the JIT account and one poll_failed" % got)
+    writes = [entry for entry in org.call("GET", "/requests")["requests"] if entry["method"] != "GET"]
+    if writes:
+        raise Failure("contrast_watch wrote to Contrast: %s" % writes)
+    log(dialect, "contrast_watch posted the JIT account and one poll_failed to the webhook, wrote nothing")
 
 
 def check_defaults_change_nothing(org, env, work, output_dir, dialect):
@@ -292,6 +350,8 @@ def main():
     parser.add_argument("--tarball", required=True, help="the collection built by ansible-galaxy collection build")
     parser.add_argument("--work", required=True, help="a scratch folder (one sub-folder per dialect)")
     parser.add_argument("--dialect", default="guide", choices=["guide", "teamserver"])
+    parser.add_argument("--watch", action="store_true",
+                        help="then also run contrast_watch (events posted to a local webhook, nothing written)")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
