@@ -188,6 +188,7 @@ class ContrastClient:
         self._raw_users = {}
         self._users_by_key = {}
         self._listed_all = False
+        self._profile_read = False
         self._last_user_count = None
         self.added_existing = set()  # logins added from another organization (POST users/existing)
         self.verify = ca_path if ca_path else bool(validate_certs)
@@ -753,7 +754,14 @@ class ContrastClient:
         params = self._dialect.read_params("profile") if self._dialect else auto_read_params("profile")
         data = self.request("GET", path, params=params or None)
         self._observe(data, "user", "GET %s" % path)
-        return normalize_user(data.get("user") or {})
+        raw = data.get("user") or {}
+        self._profile_read = True
+        # The API user may be a group member without being listed among the org's users: name it by its ids too.
+        profile = normalize_user(raw)
+        if profile["user_id"] is not None:
+            for key in (self._dialect or GuideDialect).user_keys(raw) + [str(profile["user_id"])]:
+                self._users_by_key.setdefault(key, profile)
+        return profile
 
     def check_organization(self) -> None:
         """Raise ContrastApiError when org_uuid is not an organization the caller can reach.
@@ -812,6 +820,9 @@ class ContrastClient:
         unknown = [raw for raw in raws if self._member(raw, lookup=False)["username"] is None]
         if unknown and not self._listed_all:
             self.list_users(page_size)  # one pass names every member, rather than one read each
+            unknown = [raw for raw in raws if self._member(raw, lookup=False)["username"] is None]
+        if unknown and not self._profile_read:
+            self.get_profile()  # the API user: a member, yet not always listed among the users
         members = []
         seen = set()
         for raw in raws:

@@ -279,3 +279,19 @@ def test_roster_finds_the_created_users_it_needs_in_one_go(server):
                                                 "new2@example.com"]
     created = dict((change["username"], change["user_id"]) for change in the_plan["users"])
     assert created["new0@example.com"] is not None and created["new4@example.com"] is None  # not needed: not looked up
+
+
+def test_the_api_user_as_a_member_is_named_from_the_profile_not_one_read_each():
+    """A member that the user listing does not show (the API user, on some servers) is named by the profile."""
+    member = {"id": "00000000-0000-0000-0000-0000000000a1", "uid": "api-uid", "first_name": "API", "last_name": "User"}
+    listed = {"id": "00000000-0000-0000-0000-000000000001", "uid": "u1", "first_name": "Ann", "last_name": "B"}
+    answers = [
+        ok({"group": {"users": [listed, member]}}),
+        ok({"users": [{"user_uid": "u1", "id": listed["id"], "email": "ann@example.com"}], "count": 1}),
+        ok({"user": {"user_uid": "api-uid", "id": member["id"], "email": "api@example.com"}}),
+    ]
+    client, session = make_client(answers, dialect="teamserver")[:2]
+    members = client.list_group_members(7)
+    assert members == [{"user_id": "u1", "username": "ann@example.com"}, {"user_id": "api-uid", "username": "api@example.com"}]
+    assert [call["url"].rsplit("/api", 1)[1] for call in session.calls] == [
+        "/ng/%s/groups/7/users" % "org-uuid-1", "/ng/org-uuid-1/users", "/ng/profile"]
