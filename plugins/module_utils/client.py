@@ -566,10 +566,12 @@ class ContrastClient:
     # ------------------------------------------------------------------ users
     def _user(self, raw) -> dict:
         """Canonical user from a raw one; remembers the raw object (for complete edits) and its ids (for members)."""
-        user = normalize_user(raw, org_uuid=self.org_uuid)
+        dialect = self._dialect or GuideDialect
+        shown = dict((key, value) for key, value in raw.items() if key != "groups") if dialect.groups_read_for_edits else raw
+        user = normalize_user(shown, org_uuid=self.org_uuid)
         if user["user_id"] is not None:
             self._raw_users[str(user["user_id"])] = raw
-            for key in (self._dialect or GuideDialect).user_keys(raw) + [str(user["user_id"])]:
+            for key in dialect.user_keys(raw) + [str(user["user_id"])]:
                 self._users_by_key[key] = user
         return user
 
@@ -718,9 +720,10 @@ class ContrastClient:
             return self._complete(raw, user_id=user_id)
         if current is None:
             return self._complete({}, user_id=user_id)
-        self._raw_users.pop(user_id, None)  # what the server holds now is known only as predicted
-        return dict(normalize_user(current, org_uuid=self.org_uuid), **dict(
+        predicted = dict(self._user(current), **dict(
             (key, value) for key, value in changes.items() if key in WRITABLE_USER_FIELDS and key != "email"))
+        self._raw_users.pop(user_id, None)  # what the server holds now is known only as predicted
+        return predicted
 
     def delete_user(self, user_id: str) -> bool:
         """Delete a user; False when it was already gone (a retried DELETE can meet its own success).

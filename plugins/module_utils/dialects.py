@@ -47,6 +47,9 @@ class GuideDialect:
     answers_carry_user = True
     # Whether roles have server-specific names and ids that writes must use (read from the roles endpoint).
     server_names_roles = False
+    # Whether a user's ``groups`` in a read are there only because the client asked for them to repeat in an
+    # edit (not part of the canonical user, whose groups come from include_groups).
+    groups_read_for_edits = False
 
     # ---- paths (relative to <contrast_url>/api) ----
     @staticmethod
@@ -201,6 +204,7 @@ class TeamServerDialect(GuideDialect):
     membership_needs_group = True
     answers_carry_user = False
     server_names_roles = True
+    groups_read_for_edits = True
 
     @staticmethod
     def roles_path(org_uuid: str) -> str:
