@@ -535,7 +535,8 @@ class ContrastClient:
                     state["first"] = fingerprint
                 elif fingerprint == state["first"]:
                     whole = len(items) == len(state["items"]) and (
-                        count == len(items) if count is not None else len(items) < page_size)
+                        count == len(items) if count is not None else len(items) < page_size
+                        or self._honours_no_larger_limit(path, kind, name, params, len(items)))
                     if not whole:
                         says = " while its count says %s" % count if count is not None else ""
                         raise ContrastApiError("GET", path, 200, detail=(
@@ -562,6 +563,16 @@ class ContrastClient:
         if kind == "users" and until is None and not (params or {}).get("q"):
             self._last_user_count = len(found)
         return found
+
+    def _honours_no_larger_limit(self, path, kind, name, params, size) -> bool:
+        """Whether a server that answered the same full page of `size` items for two offsets (and no count) gives
+        no more when asked for one more: then it does not page at all and that page was the whole list; else it
+        caps pages but ignores offset, and the list cannot be read completely."""
+        query = dict(params or {})
+        query.update({"offset": 0, "limit": size + 1})
+        data = self.request("GET", path, params=query)
+        sections = dict((section, items) for section, items, _count in (self._dialect or GuideDialect).list_sections(kind, data))
+        return len(sections.get(name) or []) <= size
 
     # ------------------------------------------------------------------ users
     def _user(self, raw) -> dict:

@@ -295,3 +295,14 @@ def test_the_api_user_as_a_member_is_named_from_the_profile_not_one_read_each():
     assert members == [{"user_id": "u1", "username": "ann@example.com"}, {"user_id": "api-uid", "username": "api@example.com"}]
     assert [call["url"].rsplit("/api", 1)[1] for call in session.calls] == [
         "/ng/%s/groups/7/users" % "org-uuid-1", "/ng/org-uuid-1/users", "/ng/profile"]
+
+
+def test_the_same_full_page_for_two_offsets_without_count_is_told_apart_by_one_larger_read():
+    # a server that does not page at all, whose list happens to be exactly one page long: the whole list
+    exact = make_client(server_of([person(i) for i in range(2)], unpaged=True, count=lambda t, c: None))
+    assert len(exact[0].list_users(page_size=2)) == 2
+    assert [call["params"]["limit"] for call in exact[1].calls] == [2, 2, 3]
+    # a server that honours limit but ignores offset: more is there, it cannot be read completely
+    capped = make_client(server_of([person(i) for i in range(5)], ignore_offset=True, count=lambda t, c: None))
+    with pytest.raises(C.ContrastApiError, match="ignores offset"):
+        capped[0].list_users(page_size=2)
