@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -26,8 +27,10 @@ from ansible_collections.contrast_security.identity.plugins.filter.access_report
 from ansible_collections.contrast_security.identity.plugins.filter.access_report_html import to_html
 
 ARGUMENT_SPEC = dict(
-    users=dict(type="list", elements="dict", required=True),
+    users=dict(type="list", elements="dict"),
     groups=dict(type="list", elements="dict"),
+    users_from=dict(type="str"),
+    groups_from=dict(type="str"),
     options=dict(type="dict", default={}),
     dest_dir=dict(type="path", required=True),
     title=dict(type="str", default="Contrast Security access report"),
@@ -99,6 +102,25 @@ def build_and_write(users, groups, options, dest_dir, title, mode=0o640, dir_mod
     return result
 
 
+def from_variable(task_vars, dotted):
+    """The value at `dotted` ("registered.users") in the task's variables, read as is.
+
+    Given as a template (users: "{{ registered.users }}"), a 10,000-user list is copied and checked value by
+    value while Ansible finalizes the task's arguments (seconds); read here, it is used as it is.
+    """
+    name, _sep, rest = dotted.partition(".")
+    if name not in (task_vars or {}):
+        raise ValueError("no variable named %r" % name)
+    value = task_vars[name]
+    for key in rest.split(".") if rest else []:
+        if not isinstance(value, Mapping) or key not in value:
+            raise ValueError("%s has no key %r" % (dotted, key))
+        value = value[key]
+    if value is not None and (isinstance(value, (str, Mapping)) or not isinstance(value, Sequence)):
+        raise ValueError("%s is not a list" % dotted)
+    return value
+
+
 class ActionModule(ActionBase):
     """contrast_security.identity.access_report_files: runs on the controller, never on a target."""
 
@@ -108,14 +130,18 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        validator = ArgumentSpecValidator(ARGUMENT_SPEC, mutually_exclusive=[["users", "users_from"], ["groups", "groups_from"]],
+                                          required_one_of=[["users", "users_from"]])
+        validation = validator.validate(self._task.args)
         if validation.error_messages:
             result.update(failed=True, msg="access_report_files: %s" % "; ".join(validation.error_messages))
             return result
         params = validation.validated_parameters
         try:
+            users = params["users"] if params["users_from"] is None else from_variable(task_vars, params["users_from"])
+            groups = params["groups"] if params["groups_from"] is None else from_variable(task_vars, params["groups_from"])
             result.update(build_and_write(
-                params["users"], params["groups"], params["options"], params["dest_dir"], params["title"],
+                users, groups, params["options"], params["dest_dir"], params["title"],
                 mode=_mode(params["mode"]), dir_mode=_mode(params["dir_mode"]), fail_severity=params["fail_severity"]))
         except (AnsibleFilterError, OSError, ValueError) as err:
             result.update(failed=True, msg="access_report_files: %s" % err)

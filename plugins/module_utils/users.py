@@ -122,35 +122,49 @@ def normalize_user(raw: dict, org_uuid: str | None = None, groups=None) -> dict:
 
     `groups` (a list of group names) overrides what the API object says; when neither knows the
     groups, `groups` is None (unknown), never an empty list (which would claim "in no group").
+    Runs once per user of every listing: plain lookups, each date converted once.
     """
-    username = _first_present(raw, "username", "email")
-    email = _first_present(raw, "email", "username")
-    date_created = _first_present(raw, "date_created")
+    get = raw.get
+    username = get("username")
+    email = get("email")
+    if username is None:
+        username = email
+    if email is None:
+        email = username
+    date_created = get("date_created")
     if date_created is None:
         date_created = _nested(raw, "signup", "signup_date")  # TeamServer, with expand=signup
-    last_login = _first_present(raw, "last_login")
+    last_login = get("last_login")
     if last_login is None:
         last_login = _nested(raw, "login", "last_login_time")  # TeamServer, with expand=login
-    if groups is None and isinstance(raw.get("groups"), list):
-        groups = [group.get("name") if isinstance(group, dict) else group for group in raw["groups"]]
-    user = {
-        "user_id": _first_present(raw, "user_id", "user_uid", "id"),
+    if groups is None:
+        raw_groups = get("groups")
+        if isinstance(raw_groups, list):
+            groups = [group.get("name") if isinstance(group, dict) else group for group in raw_groups]
+    user_id = get("user_id")
+    if user_id is None:
+        user_id = _first_present(raw, "user_uid", "id")
+    protect_enabled = get("protect_enabled")
+    if protect_enabled is None:
+        protect_enabled = get("rasp_enabled")
+    role = get("role")
+    return {
+        "user_id": user_id,
         "username": username,
         "email": email,
-        "first_name": raw.get("first_name"),
-        "last_name": raw.get("last_name"),
-        "enabled": raw.get("enabled"),
-        "role": _role_name(raw.get("role")),
+        "first_name": get("first_name"),
+        "last_name": get("last_name"),
+        "enabled": get("enabled"),
+        "role": _role_name(role) if isinstance(role, dict) else role,
         "groups": sorted(groups) if groups is not None else None,
-        "api_only": raw.get("api_only"),
-        "protect_enabled": _first_present(raw, "protect_enabled", "rasp_enabled"),
+        "api_only": get("api_only"),
+        "protect_enabled": protect_enabled,
         "date_created": date_created,
         "last_login": last_login,
-        "date_created_iso": epoch_ms_to_iso(date_created),
-        "last_login_iso": epoch_ms_to_iso(last_login),
-        "org_uuid": raw.get("org_uuid") or org_uuid,
+        "date_created_iso": epoch_ms_to_iso(date_created) if date_created is not None else None,
+        "last_login_iso": epoch_ms_to_iso(last_login) if last_login is not None else None,
+        "org_uuid": get("org_uuid") or org_uuid,
     }
-    return user
 
 
 def same_username(left, right) -> bool:

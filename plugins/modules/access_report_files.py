@@ -37,16 +37,27 @@ attributes:
     description: Implemented as an action plugin; it runs on the controller.
 options:
   users:
-    description: The users, as RV(contrast_security.identity.contrast_user_info#module:users) returns them.
+    description:
+      - The users, as RV(contrast_security.identity.contrast_user_info#module:users) returns them.
+      - One of O(users) and O(users_from) is required.
     type: list
     elements: dict
-    required: true
+  users_from:
+    description:
+      - The name of the variable that holds the users, with the keys to follow after dots, for example
+        V(registered_users.users) for a registered C(contrast_user_info) result.
+      - Read as it is, which for a large organization saves seconds over O(users) (a template's value is copied and
+        checked value by value before the action runs).
+    type: str
   groups:
     description:
       - The access groups with their members, as RV(contrast_security.identity.contrast_group_info#module:groups) returns
-        them. When not given, each user's own C(groups) is used.
+        them. When neither this nor O(groups_from) is given, each user's own C(groups) is used.
     type: list
     elements: dict
+  groups_from:
+    description: Like O(users_from), for the groups (for example V(registered_groups.groups)).
+    type: str
   options:
     description: The report's settings, as the O(contrast_security.identity.access_report#filter:options) of the filter.
     type: dict
@@ -83,15 +94,21 @@ EXAMPLES = r"""
 
 - name: Read the groups with their members
   contrast_security.identity.contrast_group_info:
-  register: groups
+  register: access_groups
 
 - name: Write the access report
   contrast_security.identity.access_report_files:
     users: "{{ users.users }}"
-    groups: "{{ groups.groups }}"
+    groups: "{{ access_groups.groups }}"
     options: {inactive_days: 60}
     dest_dir: /var/lib/contrast/access-report
   register: report
+
+- name: The same for a large organization, reading the registered results as they are
+  contrast_security.identity.access_report_files:
+    users_from: users.users
+    groups_from: access_groups.groups
+    dest_dir: /var/lib/contrast/access-report
 
 - name: Say how many findings
   ansible.builtin.debug:

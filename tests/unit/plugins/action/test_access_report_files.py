@@ -66,3 +66,16 @@ def test_a_second_run_with_the_same_report_changes_nothing(tmp_path):
     changed = A.build_and_write(USERS[:2], GROUPS, OPTIONS, dest, "Review")
     assert changed["changed"] is True and changed["summary"]["total_users"] == 2
     assert sorted(os.listdir(dest)) == ["access-report.csv", "access-report.html", "access-report.json"]  # no temporary left
+
+
+def test_from_variable_follows_the_dotted_path_and_refuses_what_is_not_a_list():
+    task_vars = {"registered": {"users": USERS, "msg": "text"}}
+    assert A.from_variable(task_vars, "registered.users") is USERS
+    for dotted, message in (("missing.users", "no variable named"), ("registered.nope", "has no key"),
+                            ("registered.msg", "is not a list")):
+        try:
+            A.from_variable(task_vars, dotted)
+        except ValueError as err:
+            assert message in str(err)
+        else:
+            raise AssertionError("%s was accepted" % dotted)
