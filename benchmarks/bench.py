@@ -15,6 +15,7 @@ use the collection copy under .tmp). Exits non-zero when a target is missed, so 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import os
@@ -161,7 +162,7 @@ def case_listing(args):
     """list_users against a bare requests listing, in one process, 50k users."""
     sys.path.insert(0, COLLECTIONS)
     sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    import bare
+    bare = importlib.import_module("bare")  # benchmarks/bare.py, the baseline
     from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastClient
     emulator = Emulator("--generate-users", str(args.listing_users), "--generate-seed", "7")
     try:
