@@ -122,7 +122,7 @@ def paired(first, second, repeat):
     """Run first, second, first, second...; return both runs' last logs with the median seconds."""
     times = ([], [])
     results = [None, None]
-    for _ in range(repeat):
+    for _round in range(repeat):
         for index, side in enumerate((first, second)):
             results[index] = side()
             times[index].append(results[index]["seconds"])
@@ -198,8 +198,8 @@ def case_roster(args):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(entries, handle)
         entries_file = handle.name
-    task = [{"name": "roster", "contrast_security.identity.contrast_roster": {"users": "{{ bench_users }}",
-                                                                            "parallelism": PARALLELISM}}]
+    task = [{"name": "roster",
+             "contrast_security.identity.contrast_roster": {"users": "{{ bench_users }}", "parallelism": PARALLELISM}}]
     try:
         for latency in (0.0, 0.02):
             def roster():

@@ -32,6 +32,7 @@ attributes:
     description: The files are local output of a read-only audit; they are written in check mode too (with O(dest_dir)).
   diff_mode:
     support: none
+    description: The files are reports, not configuration; no diff is shown.
   action:
     support: full
     description: Implemented as an action plugin; it runs on the controller.

@@ -37,8 +37,8 @@ def test_disable_and_leave_groups():
     assert planned["not_found"] == ["ghost@example.com"]
     summary, changes = R.report(the_plan, check_mode=True)
     assert summary["disabled"] == 1 and summary["memberships_removed"] == 3
-    assert dict((c["username"], c["action"]) for c in changes) == {"alice.leaving@example.com": "disable",
-                                                                  "carol.disabled@example.com": "membership"}
+    assert dict((c["username"], c["action"]) for c in changes) == {
+        "alice.leaving@example.com": "disable", "carol.disabled@example.com": "membership"}
 
 
 def test_without_leave_groups_no_group_is_touched():
