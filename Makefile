@@ -47,10 +47,11 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv bootstrap collection sanity units integration lint molecule build \
-        docs-lint changelog-lint importer ee-check awx-runner-test test demo clean distclean
+        docs-lint changelog-lint importer ee-check awx-runner-test test demo shell clean distclean
 
 help:
 	@echo "make demo            set up, start the emulator, run the demo playbook(s)"
+	@echo "make shell           a shell with the venv active, the collection found and an emulator running (CONTRAST_* set)"
 	@echo "make test            venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint importer ee-check awx-runner-test"
 	@echo "make venv            .venv with the pinned toolchain (requirements-dev.txt)"
 	@echo "make bootstrap       offline pip bootstrap script for ansible-test (never overwrites)"
@@ -89,6 +90,20 @@ bootstrap: venv
 	  mkdir -p "$$(dirname "$$dest")"; \
 	  cp tests/utils/get_pip_offline.py "$$dest"; \
 	  echo "bootstrap: installed the offline pip $$version bootstrap at $$dest"; \
+	fi
+# ansible-test makes ~/.ansible/test/id_rsa on first use. The integration passes start side by side: on an
+# empty HOME both would make it, and the second ssh-keygen asks "Overwrite (y/n)?" with no terminal and
+# fails. Make it once here, as ansible-test does (core_ci.SshKey), before any pass starts.
+	@key="$$HOME/.ansible/test/id_rsa"; \
+	if [[ -f $$key && -f $$key.pub ]]; then \
+	  echo "bootstrap: $$key exists, kept"; \
+	elif [[ -f $$key ]]; then \
+	  ssh-keygen -y -f "$$key" >"$$key.pub"; echo "bootstrap: wrote the missing $$key.pub"; \
+	else \
+	  mkdir -p "$$(dirname "$$key")"; rm -f "$$key.pub"; \
+	  ssh-keygen -m PEM -q -t rsa -N '' -f "$$key"; \
+	  sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' "$$key"; \
+	  echo "bootstrap: made the ansible-test SSH key pair $$key"; \
 	fi
 
 collection:
@@ -175,6 +190,12 @@ test: venv bootstrap collection sanity units integration lint molecule build doc
 
 demo: venv collection
 	bash tests/utils/demo.sh
+
+# An interactive shell for working by hand: the venv active, the collection copy on
+# ANSIBLE_COLLECTIONS_PATH, an emulator with the demo data running and CONTRAST_* exported;
+# the emulator stops when the shell exits.
+shell: venv collection
+	bash tests/utils/shell.sh
 
 # --- housekeeping ---------------------------------------------------------
 
