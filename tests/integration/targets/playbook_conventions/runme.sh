@@ -56,7 +56,11 @@ grep -q "Drift: 0 user(s)" "$out/drift.log" || { cat "$out/drift.log"; exit 1; }
 (cd "$out/work" && play offboard -e contrast_users_file=team.yml --check >"$out/offboard.log" 2>&1) \
   || { cat "$out/offboard.log"; echo "offboard with a relative file failed"; exit 1; }
 grep -q "ann@example.com" "$out/offboard.log" || { cat "$out/offboard.log"; exit 1; }
-echo "a relative contrast_users_file is read from the current directory (drift, onboard, offboard)"
+(cd "$out/work" && play audit -e contrast_audit_report_dir=reports >"$out/audit.log" 2>&1) \
+  || { cat "$out/audit.log"; echo "audit with a relative report directory failed"; exit 1; }
+[[ -f $out/work/reports/access-report.html ]] || { cat "$out/audit.log"; echo "no report in $out/work/reports"; exit 1; }
+grep -qF "HTML: $out/work/reports/access-report.html" "$out/audit.log" || { cat "$out/audit.log"; exit 1; }
+echo "a relative contrast_users_file is read from, and a relative contrast_audit_report_dir written to, the current directory"
 
 # 3. Not found, or the wrong shape: the error names the path looked at, or what the file holds and what is expected.
 (cd "$out/work" && expect_failure "$out/missing.log" \
