@@ -97,13 +97,14 @@ options:
 """
 
 EXAMPLES = r"""
+# Register names of your own: `groups` (like `group_names` and `hostvars`) is reserved by Ansible.
 - name: Read the users
   contrast_security.identity.contrast_user_info:
-  register: users
+  register: everyone
 
 - name: Read the groups
   contrast_security.identity.contrast_group_info:
-  register: groups
+  register: access_groups
 
 - name: Read the API user
   contrast_security.identity.contrast_org_info:
@@ -112,7 +113,7 @@ EXAMPLES = r"""
 - name: Build the report
   ansible.builtin.set_fact:
     report: >-
-      {{ users.users | contrast_security.identity.access_report(groups.groups, {
+      {{ everyone.users | contrast_security.identity.access_report(access_groups.groups, {
            'inactive_days': 60, 'pending_days': 7, 'exempt': ['breakglass@example.com', 'svc-*'],
            'org_uuid': org.org_uuid, 'api_user': org.profile}) }}
 
@@ -122,7 +123,9 @@ EXAMPLES = r"""
 
 - name: Same, with keyword arguments and a fixed "now"
   ansible.builtin.debug:
-    msg: "{{ users.users | contrast_security.identity.access_report(groups.groups, inactive_days=30, now='2026-01-31T00:00:00Z') }}"
+    msg: >-
+      {{ (everyone.users | contrast_security.identity.access_report(access_groups.groups, inactive_days=30,
+          now='2026-01-31T00:00:00Z')).summary }}
 """
 
 RETURN = r"""

@@ -43,7 +43,7 @@ seealso:
 EXAMPLES = r"""
 - name: Every access group with its members
   contrast_security.identity.contrast_group_info:
-  register: groups
+  register: access_groups  # not `groups`: Ansible reserves that name
 
 - name: Who is in the payments group
   contrast_security.identity.contrast_group_info:

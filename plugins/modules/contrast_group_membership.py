@@ -90,6 +90,8 @@ EXAMPLES = r"""
     group: Security Champions
     users: "{{ champions }}"
     state: exact
+  vars:
+    champions: [alice.nguyen@example.com, deepak.patel@example.com]
 
 - name: Empty a group (the empty list must be explicit)
   contrast_security.identity.contrast_group_membership:

@@ -147,6 +147,8 @@ EXAMPLES = r"""
       - {username: jane.doe@example.com, first_name: Jane, last_name: Doe, role: ROLE_EDIT, groups: [Payments Team]}
       - {username: ops-bot@example.com, first_name: Ops, last_name: Bot, role: ROLE_VIEW, api_only: true}
     unlisted: disable
+    # Check mode writes nothing: report every unlisted user rather than stop at the default guard of 10.
+    max_unlisted_changes: 100000
   check_mode: true
   register: drift
 
