@@ -47,12 +47,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv bootstrap collection sanity units integration lint molecule build \
-        docs-lint changelog-lint importer ee-check awx-runner-test test demo shell clean distclean
+        docs-lint changelog-lint importer ee-check awx-runner-test test demo shell examples browser clean distclean
 
 help:
 	@echo "make demo            set up, start the emulator, run the demo playbook(s)"
 	@echo "make shell           a shell with the venv active, the collection found and an emulator running (CONTRAST_* set)"
-	@echo "make test            venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint importer ee-check awx-runner-test"
+	@echo "make test            venv bootstrap collection sanity units integration lint examples molecule browser demo build docs-lint changelog-lint importer ee-check awx-runner-test"
 	@echo "make venv            .venv with the pinned toolchain (requirements-dev.txt)"
 	@echo "make bootstrap       offline pip bootstrap script for ansible-test (never overwrites)"
 	@echo "make collection      copy the working tree to $(COLL)"
@@ -60,7 +60,9 @@ help:
 	@echo "make units           ansible-test units           (UNITS_ARGS=...)"
 	@echo "make integration     ansible-test integration against the emulator, once per dialect (TARGETS=..., DIALECTS=...)"
 	@echo "make lint            ansible-lint, production profile, offline"
+	@echo "make examples        every documented example (EXAMPLES blocks, README snippets) run against the emulator"
 	@echo "make molecule        molecule test for every roles/*/molecule/* scenario, once per dialect (DIALECTS=...)"
+	@echo "make browser         the audit scenario's HTML reports rendered in headless Chromium (after make molecule)"
 	@echo "make build           ansible-galaxy collection build into $(DIST)"
 	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs"
 	@echo "make changelog-lint  antsibull-changelog lint"
@@ -182,9 +184,29 @@ awx-runner-test: build
 	tarball=$(DIST)/contrast_security-identity-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz; \
 	python tests/awx/run_awx_style.py --tarball "$$tarball" --work $(TMP)/awx-runner
 
-test: venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint \
-      importer ee-check awx-runner-test
+test: venv bootstrap collection sanity units integration lint examples molecule browser demo build docs-lint \
+      changelog-lint importer ee-check awx-runner-test
 	@echo "make test: all checks passed"
+
+# The documentation's examples (every module's and filter's EXAMPLES, the README playbook snippets and
+# playbook commands) run against the emulator, inside `make shell` (tests/docs/run_examples.py).
+examples: venv collection
+	SHELL_COMMAND='python tests/docs/run_examples.py' bash tests/utils/shell.sh
+
+# The HTML reports the audit molecule scenario wrote (.tmp/audit-html/, so after `make molecule`) rendered in
+# headless Chromium at desktop width and in print mode: screenshots and PDFs in .tmp/browser/; fails on a
+# console error, a CSP violation, a blocked or outside load, an empty section or a table wider than the page.
+# Chromium comes from the distribution's packages when missing (about 3 minutes, as root).
+browser: venv
+	@if ! command -v chromium >/dev/null && ! command -v chromium-headless-shell >/dev/null && [[ -z "$${CHROME_BIN:-}" ]]; then \
+	  echo "browser: no Chromium; installing the distribution's package (apt-get install -y chromium)"; \
+	  if [[ $$(id -u) -eq 0 ]]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; \
+	fi
+	@shopt -s nullglob; reports=($(TMP)/audit-html/*/*.html); \
+	if [[ $${#reports[@]} -eq 0 ]]; then echo "browser: no report in $(TMP)/audit-html/: run make molecule first" >&2; exit 1; fi; \
+	rm -rf $(TMP)/browser; \
+	python tests/utils/check_html_reports.py --self-test --out $(TMP)/browser "$${reports[@]}"
 
 # --- demo -----------------------------------------------------------------
 
