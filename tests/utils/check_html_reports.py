@@ -10,7 +10,7 @@ Usage (what ``make browser`` runs)::
 Each page is opened from disk through the DevTools protocol (over ``--remote-debugging-pipe``: no port,
 no network), at desktop width (1280 px, screen media) and in print mode (print media, the width of the
 report's A4 landscape page inside its margins), and a full-page screenshot of each is saved under
-``--out`` (plus the PDF of the print mode). A page fails on:
+``--out`` (plus the PDF of the print mode; a page taller than FULL_PAGE_LIMIT gets its first TALL_SHOT px and no PDF). A page fails on:
 
 * any console error, uncaught exception, or log entry of level error (a Content-Security-Policy
   violation is one), and any issue the browser raises about CSP, mixed content or a blocked load;
@@ -39,8 +39,11 @@ import time
 DESKTOP = {"name": "desktop", "media": "screen", "width": 1280, "height": 900}
 # A4 landscape (297 mm) minus the report's 12 mm margins on each side, at 96 px per inch.
 PRINT = {"name": "print", "media": "print", "width": int(round((297 - 2 * 12) / 25.4 * 96)), "height": 700}
-SCREENSHOT_MAX_HEIGHT = 15000  # Chromium's largest texture is about 16,384 px
-TIMEOUT = 60.0
+# A page taller than this (the 10,000-user report is about 950,000 px) gets a screenshot of its first
+# TALL_SHOT px and no PDF: a full capture or print of it takes minutes. It is still measured in both modes.
+FULL_PAGE_LIMIT = 12000
+TALL_SHOT = 3000
+TIMEOUT = 300.0
 
 MEASURE = r"""
 (() => {
@@ -226,16 +229,17 @@ def check_page(browser, path, out_dir):
             measured = browser.send("Runtime.evaluate", {"expression": MEASURE, "returnByValue": True},
                                     session=session)["result"]["value"]
             problems += layout_problems(measured, mode["name"])
-            height = min(max(measured["height"], mode["height"]), SCREENSHOT_MAX_HEIGHT)
+            tall = measured["height"] > FULL_PAGE_LIMIT
+            height = TALL_SHOT if tall else max(measured["height"], mode["height"])
             shot = browser.send("Page.captureScreenshot", {
-                "format": "png", "captureBeyondViewport": True,
+                "format": "png", "captureBeyondViewport": not tall,
                 "clip": {"x": 0, "y": 0, "width": mode["width"], "height": height, "scale": 1}}, session=session)
             with open("%s-%s.png" % (stem, mode["name"]), "wb") as handle:
                 handle.write(base64.b64decode(shot["data"]))
-        pdf = browser.send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, session=session,
-                           timeout=180)
-        with open(stem + ".pdf", "wb") as handle:
-            handle.write(base64.b64decode(pdf["data"]))
+        if not tall:
+            pdf = browser.send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, session=session)
+            with open(stem + ".pdf", "wb") as handle:
+                handle.write(base64.b64decode(pdf["data"]))
         # Anything reported while measuring and printing counts too.
         problems += [problem for problem in problems_in([event for event in browser.events
                                                          if event.get("sessionId") == session], page_url)
@@ -309,6 +313,7 @@ def main():
             status = self_test(browser, options.out)
         for number, report in enumerate(options.reports, start=1):
             started = time.monotonic()
+            # .tmp/audit-html/<dialect>/<name>.html -> OUT/NN-<dialect>
             out = os.path.join(options.out, "%02d-%s" % (number, os.path.basename(os.path.dirname(os.path.abspath(report)))))
             os.makedirs(out, exist_ok=True)
             problems = check_page(browser, report, out)
