@@ -29,7 +29,7 @@ attributes:
     description: Sends no write request; reports the same C(changed), C(diff), RV(added) and RV(removed) as the real run.
   diff_mode:
     support: full
-    description: The members before and after, as sorted usernames.
+    description: The members before and after, one username a line, so that only who joins or leaves is marked.
 options:
   group:
     description:

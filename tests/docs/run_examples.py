@@ -315,7 +315,7 @@ def run_playbook(examples, number, by_key, config, env, work, seed_path):
         "; stubbed: %s" % ", ".join(sorted(stubbed)) if stubbed else ""), flush=True)
     proc = subprocess.run(["ansible-playbook", "-i", name + ".ini", "-e", "@vars.yml", name + ".yml"], cwd=work,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", check=False,
-                          env=dict(os.environ, ANSIBLE_FORCE_COLOR="false", ANSIBLE_NOCOLOR="true"))
+                          env=dict(os.environ, ANSIBLE_FORCE_COLOR="false", ANSIBLE_NOCOLOR="true", ANSIBLE_PIPELINING="true"))
     with open(os.path.join(work, name + ".log"), "w", encoding="utf-8") as handle:
         handle.write(proc.stdout)
     print("run_examples.py: %s took %.0f s" % (name, time.monotonic() - started), flush=True)
