@@ -315,7 +315,8 @@ def run_playbook(examples, number, by_key, config, env, work, seed_path):
         "; stubbed: %s" % ", ".join(sorted(stubbed)) if stubbed else ""), flush=True)
     proc = subprocess.run(["ansible-playbook", "-i", name + ".ini", "-e", "@vars.yml", name + ".yml"], cwd=work,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", check=False,
-                          env=dict(os.environ, ANSIBLE_FORCE_COLOR="false", ANSIBLE_NOCOLOR="true", ANSIBLE_PIPELINING="true"))
+                          env=dict(os.environ, PWD=work, ANSIBLE_FORCE_COLOR="false", ANSIBLE_NOCOLOR="true",
+                                   ANSIBLE_PIPELINING="true"))
     with open(os.path.join(work, name + ".log"), "w", encoding="utf-8") as handle:
         handle.write(proc.stdout)
     print("run_examples.py: %s took %.0f s" % (name, time.monotonic() - started), flush=True)
@@ -333,8 +334,9 @@ def run_bash(example, config, env, work, seed, files):
     reset(env["CONTRAST_EMULATOR_URL"], seed)
     write_files(work, files)
     script = "set -euo pipefail\nset -x\n" + "\n".join(lines) + "\n"
+    # PWD too: the playbooks take relative paths from it (the current directory of a shell).
     proc = subprocess.run(["bash", "-c", script], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, errors="replace", check=False)
+                          text=True, errors="replace", check=False, env=dict(os.environ, PWD=work))
     return proc.returncode == 0, proc.stdout
 
 

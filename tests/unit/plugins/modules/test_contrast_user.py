@@ -162,8 +162,8 @@ def test_the_message_says_disabled_or_enabled(enabled, args, expected):
 
 
 def test_disabling_a_missing_user_warns_with_the_closest_logins():
-    client = FakeClient([{"username": name} for name in ("carla.rossi@example.com", "carl.ross@example.com",
-                                                        "zed@example.com")])
+    logins = ("carla.rossi@example.com", "carl.ross@example.com", "zed@example.com")
+    client = FakeClient([{"username": name} for name in logins])
     with mock.patch.object(basic.AnsibleModule, "warn") as warn:
         result = run_module(contrast_user, client, {"username": "carla.rosi@example.com", "state": "disabled"})
     assert result["changed"] is False and client.writes == []
