@@ -31,7 +31,7 @@ description:
   - Accounts matching O(options.exempt) get no C(INACTIVE_USER) or C(STALE_INVITATION) finding (break-glass accounts,
     service accounts that never log in); every other rule still applies to them.
   - The API user (O(options.api_user)) gets no C(INACTIVE_USER) or C(STALE_INVITATION) finding either, unless
-    O(options.exempt_api_user) is V(false): it works with its keys and often never logs in to the UI. Its row has
+    O(options.exempt_api_user) is V(false), since it works with its keys and often never logs in to the UI. Its row has
     C(is_api_user) set, and the HTML page labels it "API user".
 positional: _input, groups, options
 options:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import copy
 import glob
 import json
 import os
@@ -400,7 +399,7 @@ def main():
     for line in skipped:
         print("run_examples.py: not run: %s" % line)
     for example in examples:
-        status = "FAILED" if any(example is failed for failed, _ in problems) else "ok"
+        status = "FAILED" if any(example is failed for failed, _problem in problems) else "ok"
         print("run_examples.py: %-6s %s" % (status, example))
     for example, problem in problems:
         print("\nrun_examples.py: %s, line %d: %s" % (example.key, example.line, problem))

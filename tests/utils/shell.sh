@@ -24,7 +24,8 @@ export ANSIBLE_PYTHON_INTERPRETER="$VIRTUAL_ENV/bin/python"
 export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 
-# Printed once the emulator listens (with_emulator.sh has exported CONTRAST_* by then).
+# Printed once the emulator listens (with_emulator.sh has exported CONTRAST_* by then): expanded later, by design.
+# shellcheck disable=SC2016
 banner='
 echo "shell: venv $VIRTUAL_ENV active; ANSIBLE_COLLECTIONS_PATH=$ANSIBLE_COLLECTIONS_PATH"
 echo "shell: emulator (demo data) at $CONTRAST_URL, CONTRAST_URL CONTRAST_USERNAME CONTRAST_SERVICE_KEY CONTRAST_API_KEY CONTRAST_ORG_UUID exported"
@@ -32,6 +33,7 @@ echo "shell: try  ansible-playbook contrast_security.identity.audit --check   (e
 '
 
 if [[ -n ${SHELL_COMMAND:-} ]]; then
+  # shellcheck disable=SC2016  # SHELL_COMMAND is expanded by the inner shell
   exec tests/utils/with_emulator.sh --seed tests/emulator/seeds/demo.json -- bash -c "$banner"'eval "$SHELL_COMMAND"'
 fi
 # An rc file that keeps the user's own ~/.bashrc, then restores the venv's PATH and says what is set.
@@ -40,6 +42,7 @@ trap 'rm -f "$rcfile"' EXIT
 {
   echo '[[ -f ~/.bashrc ]] && source ~/.bashrc'
   printf 'export PATH=%q\n' "$PATH"
+  # shellcheck disable=SC2016  # expanded by the interactive shell
   echo 'PS1="(contrast-emulator) ${PS1:-\$ }"'
   echo "$banner"
 } >"$rcfile"

@@ -17,7 +17,11 @@ export CONTRAST_URL CONTRAST_USERNAME CONTRAST_SERVICE_KEY CONTRAST_API_KEY CONT
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-play() { ansible-playbook -i "$inventory" "contrast_security.identity.$@"; }
+play() {
+  local playbook=$1
+  shift
+  ansible-playbook -i "$inventory" "contrast_security.identity.$playbook" "$@"
+}
 expect_failure() {  # expect_failure LOG TEXT -- PLAYBOOK ARGS...: the run fails and says TEXT
   local log=$1 text=$2
   shift 3
