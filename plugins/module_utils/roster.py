@@ -210,15 +210,14 @@ def _plan_groups(options, by_name, groups_by_name, wanted_groups, members_by_gro
     return changes
 
 
-def _run_parallel(jobs, parallelism):
-    """Run callables with at most `parallelism` at a time; return their outcomes in order."""
+def _run_parallel(pool, jobs):
+    """Run callables on `pool`; return their outcomes, (value, None) or (None, error), in order."""
     def guarded(job):
         try:
             return job(), None
         except ContrastApiError as err:
             return None, err
-    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        return list(pool.map(guarded, jobs))
+    return list(pool.map(guarded, jobs))
 
 
 def _verified(write, applied):
@@ -234,7 +233,6 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
     A write whose answer was lost is read back: applied, it counts as `ok`. (A create looks itself
     up before any retry already.) Returns the failed writes' descriptions.
     """
-    failures = []
 
     def user_job(change):
         action = change["action"]
@@ -248,18 +246,33 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
             return user is not None and all(user.get(field) == value for field, value in change["fields"].items())
         return _verified(lambda: client.update_user(change["user_id"], change["fields"]), updated)
 
-    outcomes = _run_parallel([user_job(change) for change in the_plan["users"]], parallelism)
+    # One pool for the whole run: its threads keep their kept-alive connections from phase to phase
+    # (parallelism + 1 connections in all, with the reads' own).
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        return _apply_phases(pool, client, the_plan, user_job, redact)
+
+
+def _apply_phases(pool, client, the_plan, user_job, redact):
+    """User writes (creates give ids), then group writes, then deletes: a user deleted after it left its
+    groups shows those removals in the report, and a group write never names a deleted user."""
+    failures = []
+    deletes = [change for change in the_plan["users"] if change["action"] == "delete"]
+    others = [change for change in the_plan["users"] if change["action"] != "delete"]
     new_ids = {}
-    for change, (value, error) in zip(the_plan["users"], outcomes):
-        if error is not None:
-            change["status"] = "failed"
-            change["error"] = redact(str(error))
-            failures.append("%s %s: %s" % (change["action"], change["username"], change["error"]))
-            continue
-        change["status"] = "ok"
-        if change["action"] == "create":
-            change["user_id"] = value["user_id"]
-            new_ids[NEW_USER_PREFIX + change["username"].lower()] = str(value["user_id"])
+
+    def record(changes, outcomes):
+        for change, (value, error) in zip(changes, outcomes):
+            if error is not None:
+                change["status"] = "failed"
+                change["error"] = redact(str(error))
+                failures.append("%s %s: %s" % (change["action"], change["username"], change["error"]))
+                continue
+            change["status"] = "ok"
+            if change["action"] == "create":
+                change["user_id"] = value["user_id"]
+                new_ids[NEW_USER_PREFIX + change["username"].lower()] = str(value["user_id"])
+
+    record(others, _run_parallel(pool, [user_job(change) for change in others]))
 
     def group_job(group):
         # Users whose create failed have no id: leave them out, and say so on the group.
@@ -276,7 +289,7 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
             return sorted(str(member["user_id"]) for member in client.list_group_members(group["group_id"])) == sorted(member_ids)
         return _verified(lambda: client.set_group_members(group["group_id"], member_ids), members_are_set)
 
-    outcomes = _run_parallel([group_job(group) for group in the_plan["groups"]], parallelism)
+    outcomes = _run_parallel(pool, [group_job(group) for group in the_plan["groups"]])
     for group, (_value, error) in zip(the_plan["groups"], outcomes):
         if error is not None:
             group["status"] = "failed"
@@ -284,6 +297,7 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
             failures.append("group %s: %s" % (group["name"], group["error"]))
         else:
             group["status"] = "ok"
+    record(deletes, _run_parallel(pool, [user_job(change) for change in deletes]))
     return failures
 
 

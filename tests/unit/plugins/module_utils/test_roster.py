@@ -215,3 +215,24 @@ def test_the_diff_keeps_each_users_values_under_that_user():
     assert "-  role: ROLE_VIEW\n+  role: ROLE_EDIT\n+  group: Payments\n" in blocks["ann@example.com (update)"]
     assert "+  role: ROLE_VIEW\n" in blocks["cy@example.com (create)"]
     assert "-  enabled: true\n-  group: Platform\n+  enabled: false\n" in blocks["ben@example.com (disable)"]
+
+
+def test_apply_uses_one_thread_pool_for_the_whole_run_and_deletes_after_the_group_writes(monkeypatch):
+    pools = []
+    real_pool = R.ThreadPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        pools.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+    monkeypatch.setattr(R, "ThreadPoolExecutor", counting_pool)
+    entries = [{"username": "carol@example.com", "role": "ROLE_ADMIN", "groups": ["Platform"]},
+               {"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW", "groups": ["Platform"]}]
+    the_plan = R.plan(entries, options(unlisted="delete", protected=["api@example.com", "break-glass@example.com"]),
+                      USERS, GROUPS, MEMBERS)
+    assert set(actions(the_plan).values()) == {"update", "create", "delete"}
+    client = FakeClient()
+    assert R.apply(client, the_plan, parallelism=3) == []
+    assert pools == [3]  # one pool, so each worker keeps its connection from phase to phase
+    kinds = [call[0] for call in client.calls]
+    assert kinds.index("members") > max(i for i, kind in enumerate(kinds) if kind in ("create", "update"))
+    assert kinds.index("delete") > kinds.index("members")
