@@ -34,10 +34,11 @@ TARGETS ?=
 # and one molecule pass each (docs/dialects.md), e.g. make integration DIALECTS=teamserver
 DIALECTS ?= guide teamserver
 # Targets left out of the teamserver pass: dialect_teamserver and reliability_permissions switch the
-# emulator to each dialect themselves, reliability_tls tests the transport and reliability_bad_input the
-# validation that precedes any request: dialects play no part in those two.
+# emulator to each dialect themselves, reliability_tls tests the transport, reliability_bad_input the
+# validation that precedes any request and playbook_conventions the playbooks' variables and file loading:
+# dialects play no part in those three.
 TEAMSERVER_EXCLUDE ?= --exclude dialect_teamserver --exclude reliability_permissions --exclude reliability_tls \
-                      --exclude reliability_bad_input
+                      --exclude reliability_bad_input --exclude playbook_conventions
 # The pass whose whole output, at -vvvv, is kept and searched for the API key, the service key and the
 # Authorization value (tests/integration/run.py --scan-secrets); empty to skip.
 SCAN_SECRETS ?= guide
