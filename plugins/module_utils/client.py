@@ -67,6 +67,10 @@ REDACTED = "********"
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 # OpenSSL's reason in an SSLError's text, e.g. "certificate verify failed: self-signed certificate in certificate chain".
 _SSL_REASON_RE = re.compile(r"\[SSL(?:: [A-Z_]+)?\] (.+?)\.?(?: \(_ssl\.c:\d+\)|['\"]\)|$)")
+# OpenSSL's ways of saying that the answer was not a TLS record (a plain-HTTP port behind https://).
+_PLAIN_HTTP_RE = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|HTTP_REQUEST|PACKET_LENGTH_TOO_LONG|"
+                            r"record layer failure")
+_NAME_MISMATCH_RE = re.compile(r"(?:Hostname|IP address) mismatch")
 
 
 class ContrastApiError(Exception):
@@ -372,7 +376,15 @@ class ContrastClient:
                 self.retry_count += 1
 
     def _describe_exception(self, exc) -> str:
-        if isinstance(exc, requests.exceptions.SSLError):
+        text = str(exc)
+        if isinstance(exc, requests.exceptions.SSLError) and _PLAIN_HTTP_RE.search(text):
+            # OpenSSL read an HTTP answer where a TLS record was due: ca_path would not help.
+            reason = ("%s does not speak TLS: the server answered in plain HTTP. If it really serves plain HTTP, "
+                      "use an http:// contrast_url; otherwise check the port" % self.base_url)
+        elif isinstance(exc, requests.exceptions.SSLError) and _NAME_MISMATCH_RE.search(text):
+            reason = ("TLS verification of %s failed: the server's certificate is not issued for the host name in "
+                      "contrast_url (hostname mismatch); use the name the certificate names" % self.base_url)
+        elif isinstance(exc, requests.exceptions.SSLError):
             reason = ("TLS verification of %s failed; for a private CA set ca_path to its PEM bundle "
                       "(validate_certs=false only for tests)" % self.base_url)
         elif isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -384,7 +396,7 @@ class ContrastClient:
         else:
             reason = "request error"
         # requests' text repeats the pool, URL and query; the OS-level cause is what helps.
-        cause = _ERRNO_RE.search(str(exc)) or _SSL_REASON_RE.search(str(exc))
+        cause = _ERRNO_RE.search(text) or _SSL_REASON_RE.search(text)
         detail = cause.group(1).strip() if cause else type(exc).__name__
         return "%s (%s)" % (reason, self.redact(detail))
 
@@ -418,7 +430,8 @@ class ContrastClient:
         if status == 403:
             return self.permission_detail()
         if status == 404:
-            return "Not found (check contrast_url, including its context path such as /Contrast, and the ids used)."
+            # The API's own message (when any) already says "not found": say what to check.
+            return "Check contrast_url, including its context path such as /Contrast, and the ids used."
         return None
 
     def _decode(self, method, path, response):

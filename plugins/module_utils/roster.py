@@ -378,21 +378,33 @@ def report(the_plan, check_mode, listed=()) -> tuple:
     return summary, changes
 
 
-def diff_of(changes) -> dict:
-    """before/after keyed by username: the fields and group memberships that change."""
-    before, after = {}, {}
+def _diff_lines(fields) -> str:
+    return "".join("  %s: %s\n" % (field, _diff_value(value)) for field, value in fields)
+
+
+def _diff_value(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def diff_of(changes) -> list:
+    """One diff per changed user (Ansible prints each on its own, so one user's old values never show under
+    another's): its fields, and the group memberships that change, before and after, as text."""
+    diffs = []
     for entry in changes:
-        old = dict((field, values["before"]) for field, values in entry["fields"].items())
-        new = dict((field, values["after"]) for field, values in entry["fields"].items())
-        # Only the memberships that change are known (not the user's every group): show them as such.
-        if entry["groups_added"]:
-            new["groups_added"] = entry["groups_added"]
-        if entry["groups_removed"]:
-            new["groups_removed"] = entry["groups_removed"]
+        header = "%s (%s)" % (entry["username"], entry["action"])
+        old = [(field, values["before"]) for field, values in entry["fields"].items()]
+        new = [(field, values["after"]) for field, values in entry["fields"].items()]
         if entry["action"] == "create":
-            old = {}
+            old = []
         if entry["action"] == "delete":
-            new = {}
-        before[entry["username"]] = old
-        after[entry["username"]] = new
-    return {"before": before, "after": after}
+            new = []
+        # Only the memberships that change are known (not the user's every group): show them as such.
+        old += [("group", name) for name in entry["groups_removed"]]
+        new += [("group", name) for name in entry["groups_added"]]
+        diffs.append({"before_header": header, "after_header": header,
+                      "before": _diff_lines(old), "after": _diff_lines(new)})
+    return diffs
