@@ -131,7 +131,7 @@ units: bootstrap collection
 	fi
 # The emulator's own tests (tests/unit/emulator is not a plugin path, so ansible-test does not collect it).
 	@if [[ -z "$(UNITS_ARGS)" ]]; then \
-	  cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/emulator; \
+	  cd $(COLL) && PYTHONPATH=$(COLLECTIONS_PATH) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/emulator; \
 	fi
 
 integration: bootstrap collection
