@@ -53,6 +53,11 @@ class ContrastModule(AnsibleModule):
         spec.update(argument_spec)
         super(ContrastModule, self).__init__(argument_spec=spec, **kwargs)
         self._client = None
+        # A contrast_url with user:password@ is refused (client.normalize_base_url); its password must not show
+        # in the failure's `invocation` either.
+        userinfo = urlsplit(str(self.params.get("contrast_url") or "")).netloc.rpartition("@")[0]
+        if userinfo:
+            self.no_log_values.update(part for part in (userinfo, userinfo.partition(":")[2]) if part)
 
     def fail_json(self, msg, **kwargs):
         """Fail, hiding the secret options' values whatever failed.

@@ -513,6 +513,11 @@ class ContrastClient:
             raise self.unexpected("%s is %s where an object was expected" % (key, shown(value)))
         return value
 
+    def _role_named(self, role):
+        if not isinstance(role.get("name"), str):
+            raise self.unexpected("a role is %s where an object with a name was expected" % shown(role))
+        return True
+
     # ------------------------------------------------------------------ secrets
     def redact(self, text):
         """`text` with every secret this client knows replaced, for anything that may be shown."""
@@ -921,13 +926,14 @@ class ContrastClient:
             roles = []
             names = {}
             for role in self._items(data, dialect.roles_key, "role"):
+                self._role_named(role)
                 canonical = canonical_role(role.get("name"))
                 names[canonical] = role.get("name")
                 roles.append({"name": canonical, "description": role.get("name")})
             self._role_names = names
             return roles
         return [{"name": role.get("name"), "description": role.get("description")}
-                for role in self._items(data, dialect.roles_key, "role")]
+                for role in self._items(data, dialect.roles_key, "role") if self._role_named(role)]
 
     # ------------------------------------------------------------------ groups
     def list_groups(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
@@ -964,8 +970,11 @@ class ContrastClient:
         raws = []
         for part in ("custom_groups", "predefined_groups"):
             section = data.get(part)
-            if isinstance(section, dict):
-                raws.extend(item for item in section.get("groups") or [] if isinstance(item, dict))
+            if section is None:
+                continue
+            if not isinstance(section, dict):
+                raise self.unexpected("%s is %s where an object was expected" % (part, shown(section)))
+            raws.extend(self._items(section, "groups", "group"))
         return raws
 
     def _teamserver_group(self, group_id) -> dict:
