@@ -21,7 +21,9 @@ import pytest
 
 requests = pytest.importorskip("requests")
 
-from ansible.module_utils.common import warnings as ansible_warnings  # noqa: E402
+from unittest import mock  # noqa: E402
+
+from ansible.module_utils import basic  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 
 from ansible_collections.contrast_security.identity.plugins.modules import (  # noqa: E402
@@ -90,15 +92,23 @@ def run(module, server, args, check_mode=False, capsys=None, **conn):
     module_args = dict(connection(server, **conn), **args)
     module_args["_ansible_check_mode"] = check_mode
     module_args["_ansible_diff"] = True
-    ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access (one module run each)
-    with patch_module_args(module_args):
+    # Warnings are recorded here: where ansible-core sends them depends on what else the test process loaded.
+    seen = []
+    with patch_module_args(module_args), \
+            mock.patch.object(basic.AnsibleModule, "warn", autospec=True, side_effect=lambda _self, text: seen.append(text)):
         with pytest.raises(SystemExit):
             module.main()
-    output = capsys.readouterr().out
+    output = capsys.readouterr().out + "\n".join(seen)
     for secret in SECRETS:
         assert secret not in output, "a secret reached the module's output"
     assert "Traceback" not in output
-    return json.loads(output), output
+    result = json.loads(capsys_first_line(output))
+    result["warnings"] = seen
+    return result, output
+
+
+def capsys_first_line(output):
+    return output.strip().splitlines()[0]
 
 
 def writes(server):
