@@ -55,7 +55,8 @@ class ContrastModule(AnsibleModule):
         self._client = None
         # A contrast_url with user:password@ is refused (client.normalize_base_url); its password must not show
         # in the failure's `invocation` either.
-        userinfo = urlsplit(str(self.params.get("contrast_url") or "")).netloc.rpartition("@")[0]
+        url = str(self.params.get("contrast_url") or "")
+        userinfo = url.partition("://")[2].split("/")[0].rpartition("@")[0]
         if userinfo:
             self.no_log_values.update(part for part in (userinfo, userinfo.partition(":")[2]) if part)
 
