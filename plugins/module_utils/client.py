@@ -32,7 +32,6 @@ import socket
 import threading
 import time
 import traceback
-import uuid
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (
@@ -197,12 +196,13 @@ def id_problem(name, value):
 
 def org_uuid_problem(value):
     """Why `value` is not an organization UUID (None when it is)."""
-    try:
-        uuid.UUID(str(value or "").strip())
-    except ValueError:
+    if not _UUID_RE.match(str(value or "").strip()):
         return ("org_uuid must be the organization's UUID (like 0e5a1c2d-7b3f-4c11-9a8e-5d6f7a8b9c0d; not its name, "
                 "not a path), got %r." % value)
     return None
+
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def key_problem(name, value):

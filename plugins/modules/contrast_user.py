@@ -21,7 +21,16 @@ description:
   - The login (O(username)) and O(email) cannot be changed through the API. Asking for it fails before any
     write, and the message explains the way out (disable the old account, create a new one).
   - A create is never retried blindly. When the answer to a create is lost (connection error, 5xx), the module
-    looks the user up before trying again, so no second account and no second invitation is made.
+    looks the user up before trying again, so no second account and no second invitation is made. A 409 (user
+    exists) after an attempt that may have been applied (such as a 429 answered after the server created the user)
+    is resolved the same way.
+  - Every write is verified. The user read back after a create or an update must hold what was asked, and a
+    deleted user must be gone; otherwise the module fails, naming the fields the server did not take.
+  - The API user (the account whose keys the module uses) is never disabled, deleted or demoted from C(ROLE_ADMIN):
+    asking for it fails before any write, since every later call would fail. Disabling, deleting or demoting the last
+    enabled C(ROLE_ADMIN) other than the API user warns, naming them.
+  - Names, logins and ids with control or bidirectional-override characters (such as U+202E) are refused, and so
+    are ids containing C(/), C(?), C(#) or a backslash.
 author:
   - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
