@@ -574,6 +574,7 @@ class ContrastClient:
             return []
         if not isinstance(data, dict):
             return []
+
         def as_list(value):
             return value if isinstance(value, list) else ([] if value is None else [value])
         messages = [str(message) for message in as_list(data.get("messages"))]

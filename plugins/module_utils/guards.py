@@ -119,11 +119,10 @@ def guard_problem(what, count, total, max_count, max_percent, count_option, perc
 def api_path(client, kind, *ids):
     """The path of a user or group request, for a message (`kind`: user, users, group_members)."""
     dialect = getattr(client, "dialect", None)
-    if dialect is None:
-        return "/ng/%s/%s" % (client.org_uuid, "/".join(str(part) for part in ("users" if kind.startswith("user") else "groups",)
-                                                           + ids + (("users",) if kind == "group_members" else ())))
+    if dialect is None:  # a test double without dialects
+        parts = ("users" if kind.startswith("user") else "groups",) + ids + (("users",) if kind == "group_members" else ())
+        return "/ng/%s/%s" % (client.org_uuid, "/".join(str(part) for part in parts))
     return getattr(dialect, kind + "_path")(client.org_uuid, *ids)
-
 
 
 def fields_not_taken(user, wanted):
@@ -140,8 +139,8 @@ def verify_user_write(client, method, user_id, user, wanted):
     if missing:
         raise NotAppliedError(
             method, api_path(client, "user", user_id) if user_id else api_path(client, "users"),
-            "reading the user back shows %s" % ", ".join("%s %r (wanted %r)" % (field, is_, want)
-                                                          for field, (want, is_) in sorted(missing.items())),
+            "reading the user back shows %s" % ", ".join(
+                "%s %r (wanted %r)" % (field, is_, want) for field, (want, is_) in sorted(missing.items())),
             fields=sorted(missing))
     return user
 

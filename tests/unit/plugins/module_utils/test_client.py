@@ -535,8 +535,8 @@ def test_contrast_url_with_userinfo_query_or_fragment_is_refused(url, message):
 
 
 def test_every_path_segment_is_percent_encoded_and_dot_segments_refused():
-    client, session = make_client([ok({"user": {"user_id": "a b", "username": "x@example.com", "role": "ROLE_VIEW",
-                                               "enabled": True, "date_created": 1}})])[:2]
+    user = {"user_id": "a b", "username": "x@example.com", "role": "ROLE_VIEW", "enabled": True, "date_created": 1}
+    client, session = make_client([ok({"user": user})])[:2]
     client.get_user("a?b#c d%")
     assert session.calls[0]["url"] == "https://teamserver.example.com/Contrast/api/ng/org-uuid-1/users/a%3Fb%23c%20d%25"
     for bad in ("..", ".", "a\nb"):

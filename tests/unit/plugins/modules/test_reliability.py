@@ -191,8 +191,8 @@ def test_a_writer_between_the_plan_and_the_write_is_not_lost(server, capsys, dia
     rule = {"kind": "second_writer", "method": "GET", "path": "/groups/1(/users)?$", "count": 1,
             "writer": {"group": "Payments", "add": ["kemi@example.com"]}}
     if dialect == "teamserver":
-        rule["writer"].update(name="Payments EU", scope={"account_scope": {"exceptions": []},
-                                                          "app_scope": {"exceptions": [], "onboard_role": "", "role": "VIEW"}})
+        scope = {"account_scope": {"exceptions": []}, "app_scope": {"exceptions": [], "onboard_role": "", "role": "VIEW"}}
+        rule["writer"].update(name="Payments EU", scope=scope)
     reset(server, dialect, rules=[rule])
     result, _ = run(contrast_group_membership, server, {"group": "Payments", "users": ["grace@example.com"]}, capsys=capsys)
     assert result["changed"] and result["added"] == ["grace@example.com"]
