@@ -250,16 +250,19 @@ SHAPED_READS = [
 ]
 
 
+# Every shape on every read; the API key echoed into a date only where the answer holds users.
+SHAPED_CASES = [pytest.param(shape, module, args, path, id="%s-%s-%s" % (module.__name__.rpartition(".")[2], path, shape))
+                for module, args, path in SHAPED_READS for shape in ("scalars", "items_scalars", "field_types", "echoed_key")
+                if not (shape == "echoed_key" and path in ("/roles$", "/groups$"))]
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
-@pytest.mark.parametrize("shape", ["scalars", "items_scalars", "field_types", "echoed_key"])
-@pytest.mark.parametrize("module,args,path", SHAPED_READS, ids=lambda value: getattr(value, "__name__", None))
+@pytest.mark.parametrize("shape,module,args,path", SHAPED_CASES)
 def test_an_answer_of_an_odd_shape_fails_cleanly(server, capsys, dialect, shape, module, args, path):
     reset(server, dialect, rules=[{"kind": "odd_shape", "shape": shape, "method": "GET", "path": path, "count": -1}])
     if "user_id" in args:
         args = dict(args, user_id=user_in(server, "kemi@example.com")["user_id"])
     result, output = run(module, server, args, capsys=capsys, contrast_api_dialect=dialect)
-    if shape == "echoed_key" and not result.get("failed"):
-        return  # this answer holds no user to echo into
     assert result.get("failed"), result
     assert result["msg"].startswith("unexpected answer from GET "), result["msg"]
     assert "exception" not in result and writes(server) == []
