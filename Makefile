@@ -21,6 +21,9 @@ PYTHON_VERSION ?= 3.11
 VENV := $(ROOT)/.venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-dev.stamp
+EDA_STAMP := $(VENV)/.requirements-eda.stamp
+# apt-get needs root: sudo when not root (a CI runner), nothing when root (a container).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 TMP := $(ROOT)/.tmp
 COLLECTIONS_PATH := $(TMP)
 COLL := $(COLLECTIONS_PATH)/ansible_collections/contrast_security/identity
@@ -47,11 +50,11 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv bootstrap collection sanity units integration lint molecule build \
-        docs-lint changelog-lint importer ee-check awx-runner-test test demo clean distclean
+        docs-lint changelog-lint importer ee-check awx-runner-test eda-setup eda-test test demo clean distclean
 
 help:
 	@echo "make demo            set up, start the emulator, run the demo playbook(s)"
-	@echo "make test            venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint importer ee-check awx-runner-test"
+	@echo "make test            venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint importer ee-check awx-runner-test eda-test"
 	@echo "make venv            .venv with the pinned toolchain (requirements-dev.txt)"
 	@echo "make bootstrap       offline pip bootstrap script for ansible-test (never overwrites)"
 	@echo "make collection      copy the working tree to $(COLL)"
@@ -66,6 +69,7 @@ help:
 	@echo "make importer        galaxy-importer on the built tarball (what Galaxy runs on upload)"
 	@echo "make ee-check        ansible-builder create + introspect for the execution environment"
 	@echo "make awx-runner-test AWX extensions checks, then the AWX jobs through ansible-runner against the emulator"
+	@echo "make eda-test        the contrast_users event source and contrast_guard rulebook through ansible-rulebook, both dialects"
 	@echo "make clean           remove .tmp and test output; make distclean also removes .venv"
 
 # --- set-up ---------------------------------------------------------------
@@ -167,8 +171,34 @@ awx-runner-test: build
 	tarball=$(DIST)/contrast_security-identity-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz; \
 	python tests/awx/run_awx_style.py --tarball "$$tarball" --work $(TMP)/awx-runner
 
+# Event-Driven Ansible: ansible-rulebook (requirements-eda.txt) and a Java 17+ runtime (the distribution's default
+# one, installed when java is missing or older).
+eda-setup: $(EDA_STAMP)
+	@if command -v java >/dev/null 2>&1 && java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
+	  echo "eda-setup: $$(java -version 2>&1 | head -1)"; \
+	else \
+	  echo "eda-setup: no Java 17+ on PATH; installing the distribution's default-jre-headless"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	fi
+
+$(EDA_STAMP): requirements-eda.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-eda.txt
+	touch $@
+
+# tests/eda/run_guard.py: the built collection installed as a decision environment has it, the emulator,
+# ansible-rulebook with the contrast_guard rulebook; both dialects side by side (output under
+# .tmp/eda/<dialect>/output, secrets-scanned); the guide pass then runs contrast_watch against a local webhook.
+# The source's unit tests run in `make units`.
+eda-test: eda-setup build
+	tarball=$(DIST)/contrast_security-identity-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz; \
+	pids=(); for dialect in $(DIALECTS); do \
+	  watch=(); [[ $$dialect == guide ]] && watch=(--watch); \
+	  python tests/eda/run_guard.py --tarball "$$tarball" --work $(TMP)/eda --dialect $$dialect "$${watch[@]}" & pids+=($$!); \
+	done; \
+	status=0; for pid in "$${pids[@]}"; do wait $$pid || status=1; done; exit $$status
+
 test: venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint \
-      importer ee-check awx-runner-test
+      importer ee-check awx-runner-test eda-test
 	@echo "make test: all checks passed"
 
 # --- demo -----------------------------------------------------------------

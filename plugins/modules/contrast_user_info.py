@@ -19,13 +19,7 @@ author:
   - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
   - contrast_security.identity.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: The module only reads; there is nothing to show as a diff.
+  - contrast_security.identity.info_module
 options:
   username:
     description:

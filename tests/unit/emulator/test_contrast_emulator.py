@@ -247,6 +247,39 @@ def test_create_invites_pending_user_then_accept_and_login(client):
     assert fetched["last_login"] == 1760000000000
 
 
+def test_control_adds_a_user_without_invitation_like_saml_jit(client):
+    seed(client, SMALL_SEED)
+    answer = control(client.server, "POST", "/users",
+                     {"username": "jit@example.com", "role": "ROLE_EDIT", "last_login": 1760000000000, "groups": ["platform"]})
+    user = answer["user"]
+    assert user["pending"] is False and user["last_login"] == 1760000000000 and user["role"] == "ROLE_EDIT"
+    assert control(client.server, "GET", "/outbox")["invitations"] == []
+    listed = client.get(client.base + "/users", params={"limit": 10}).json()
+    assert listed["count"] == 4 and listed["users"][-1]["username"] == "jit@example.com"
+    platform = next(group for group in control(client.server, "GET", "/state")["groups"] if group["name"] == "Platform")
+    assert "jit@example.com" in platform["member_usernames"]
+    # the same login twice, an unknown group, an unknown field: 4xx with the reason
+    for body, status in (({"username": "JIT@example.com"}, 409), ({"username": "x@example.com", "groups": ["Nope"]}, 404),
+                         ({"username": "y@example.com", "color": "red"}, 400)):
+        response = requests.post(client.server.control_url + "/users", json=body, timeout=10)
+        assert response.status_code == status, response.text
+    assert requests.get(client.server.control_url + "/users", timeout=10).status_code == 405
+
+
+def test_control_edits_a_user_behind_the_api(client):
+    seed(client, SMALL_SEED)
+    bob = find_user(client, "bob@example.com")
+    answer = control(client.server, "PATCH", "/users/" + bob["user_id"], {"role": "ROLE_ADMIN", "enabled": False})
+    assert answer["user"]["role"] == "ROLE_ADMIN" and answer["user"]["enabled"] is False
+    fetched = client.get(client.base + "/users/" + bob["user_id"]).json()["user"]
+    assert fetched["role"] == "ROLE_ADMIN" and fetched["enabled"] is False
+    for body in ({"role": "admin"}, {"enabled": "false"}, {"username": "new@example.com"}, {}):
+        response = requests.patch(client.server.control_url + "/users/" + bob["user_id"], json=body, timeout=10)
+        assert response.status_code == 400, (body, response.text)
+    response = requests.patch(client.server.control_url + "/users/" + "0" * 32, json={"enabled": True}, timeout=10)
+    assert response.status_code == 404
+
+
 def test_create_validation(client):
     seed(client, SMALL_SEED)
     cases = [
