@@ -171,7 +171,7 @@ class ContrastModule(AnsibleModule):
             if getattr(self, "_exiting", False):
                 raise  # already failing or exiting (a test double of fail_json raises)
             last = self._client.last_request if self._client else None
-            where = "unexpected answer from %s %s" % last if last else "unexpected error"
+            where = "unexpected answer from %s %s" % (last[0], last[1]) if last else "unexpected error"
             self.fail_json(msg=self.redact("%s: %s: %s" % (where, type(err).__name__, err)))
         if self.check_mode and result.get("changed"):
             self.warn_if_role_cannot_write()

@@ -26,7 +26,7 @@ description:
     is resolved the same way.
   - Every write is verified. The user read back after a create or an update must hold what was asked, and a
     deleted user must be gone; otherwise the module fails, naming the fields the server did not take.
-  - The API user (the account whose keys the module uses) is never disabled, deleted or demoted from C(ROLE_ADMIN):
+  - The API user (the account whose keys the module uses) is never disabled, deleted or demoted from C(ROLE_ADMIN);
     asking for it fails before any write, since every later call would fail. Disabling, deleting or demoting the last
     enabled C(ROLE_ADMIN) other than the API user warns, naming them.
   - Names, logins and ids with control or bidirectional-override characters (such as U+202E) are refused, and so
@@ -329,9 +329,9 @@ def create_user(module, wanted):
         user = dict(planned, **dict((flag, False) for flag in ("api_only", "protect_enabled") if planned.get(flag) is None))
     else:
         user = module.client.create_user(fields)
-        verify_user_write(module.client, "POST", None, user,
-                          dict((key, value) for key, value in fields.items() if key in ("first_name", "last_name", "role",
-                                                                                         "api_only", "protect_enabled")))
+        asked = dict((key, value) for key, value in fields.items()
+                     if key in ("first_name", "last_name", "role", "api_only", "protect_enabled"))
+        verify_user_write(module.client, "POST", None, user, asked)
     after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
                                                     "protect_enabled") if planned.get(field) is not None])
     return result(True, user, {}, after, "Created %s; the API sent an invitation email." % params["username"], invited=True)

@@ -88,7 +88,8 @@ def connection(server, **overrides):
 
 
 def run(module, server, args, check_mode=False, capsys=None, **conn):
-    """main() as Ansible runs it; returns (result, printed output). The output never holds a secret."""
+    """main() as Ansible runs it; returns its result, with what it printed (and warned) as ``printed``.
+    The output never holds a secret."""
     module_args = dict(connection(server, **conn), **args)
     module_args["_ansible_check_mode"] = check_mode
     module_args["_ansible_diff"] = True
@@ -104,7 +105,8 @@ def run(module, server, args, check_mode=False, capsys=None, **conn):
     assert "Traceback" not in output
     result = json.loads(capsys_first_line(output))
     result["warnings"] = seen
-    return result, output
+    result["printed"] = output
+    return result
 
 
 def capsys_first_line(output):
@@ -135,7 +137,7 @@ def warnings_of(result):
 # ------------------------------------------------------------------ 1. guards
 def test_null_users_never_empty_a_group(server, capsys):
     reset(server)
-    result, _ = run(contrast_group_membership, server, {"group": "Payments", "users": None, "state": "exact"}, capsys=capsys)
+    result = run(contrast_group_membership, server, {"group": "Payments", "users": None, "state": "exact"}, capsys=capsys)
     assert result["failed"] and "users: []" in result["msg"]
     assert members_of(server, "Payments") == ["ada@example.com"] and writes(server) == []
 
@@ -145,13 +147,13 @@ def test_exact_membership_guard_warns_in_check_mode_and_refuses_the_real_run(ser
            "groups": [{"name": "Big", "members": ["u%02d@example.com" % index for index in range(12)]}]}
     reset(server, org=org)
     args = {"group": "Big", "users": ["u00@example.com"], "state": "exact"}
-    checked, _ = run(contrast_group_membership, server, args, check_mode=True, capsys=capsys)
+    checked = run(contrast_group_membership, server, args, check_mode=True, capsys=capsys)
     assert not checked.get("failed") and len(checked["removed"]) == 11
     assert "The real run would be refused: 11 members would be removed from 'Big', more than max_removals=10" \
         in warnings_of(checked)
-    real, _ = run(contrast_group_membership, server, args, capsys=capsys)
+    real = run(contrast_group_membership, server, args, capsys=capsys)
     assert real["failed"] and "more than max_removals=10" in real["msg"] and writes(server) == []
-    done, _ = run(contrast_group_membership, server, dict(args, max_removals=11, max_removal_percent=100), capsys=capsys)
+    done = run(contrast_group_membership, server, dict(args, max_removals=11, max_removal_percent=100), capsys=capsys)
     assert done["changed"] and members_of(server, "Big") == ["u00@example.com"]
 
 
@@ -160,27 +162,27 @@ def test_exact_membership_guard_warns_in_check_mode_and_refuses_the_real_run(ser
 def test_the_api_user_is_never_disabled_deleted_or_demoted(server, capsys, args):
     reset(server)
     for check_mode in (True, False):
-        result, _ = run(contrast_user, server, dict(args, username=API_USER), check_mode=check_mode, capsys=capsys)
+        result = run(contrast_user, server, dict(args, username=API_USER), check_mode=check_mode, capsys=capsys)
         assert result["failed"] and "it is the API user" in result["msg"]
     assert writes(server) == []
-    assert run(contrast_org_info, server, {}, capsys=capsys)[0]["profile"]["role"] == "ROLE_ADMIN"
+    assert run(contrast_org_info, server, {}, capsys=capsys)["profile"]["role"] == "ROLE_ADMIN"
 
 
 def test_a_roster_never_demotes_the_api_user(server, capsys):
     reset(server)
-    result, _ = run(contrast_roster, server, {"users": [{"username": API_USER, "role": "ROLE_VIEW"},
+    result = run(contrast_roster, server, {"users": [{"username": API_USER, "role": "ROLE_VIEW"},
                                                         {"username": "kemi@example.com", "role": "ROLE_EDIT"}]}, capsys=capsys)
     assert result["failed"] and "Refusing to demote (to ROLE_VIEW) %s" % API_USER in result["msg"] and writes(server) == []
 
 
 def test_losing_the_last_other_admin_warns_by_name(server, capsys):
     reset(server)
-    result, _ = run(contrast_user, server, {"username": "ada@example.com", "state": "disabled"}, capsys=capsys)
+    result = run(contrast_user, server, {"username": "ada@example.com", "state": "disabled"}, capsys=capsys)
     assert result["changed"]
     assert "no enabled ROLE_ADMIN is left in the organization other than the API user %s" % API_USER in warnings_of(result)
     assert "ada@example.com" in warnings_of(result)
     reset(server)
-    quiet, _ = run(contrast_user, server, {"username": "kemi@example.com", "state": "disabled"}, capsys=capsys)
+    quiet = run(contrast_user, server, {"username": "kemi@example.com", "state": "disabled"}, capsys=capsys)
     assert quiet["changed"] and "ROLE_ADMIN" not in warnings_of(quiet)
 
 
@@ -194,7 +196,7 @@ def test_a_writer_between_the_plan_and_the_write_is_not_lost(server, capsys, dia
         scope = {"account_scope": {"exceptions": []}, "app_scope": {"exceptions": [], "onboard_role": "", "role": "VIEW"}}
         rule["writer"].update(name="Payments EU", scope=scope)
     reset(server, dialect, rules=[rule])
-    result, _ = run(contrast_group_membership, server, {"group": "Payments", "users": ["grace@example.com"]}, capsys=capsys)
+    result = run(contrast_group_membership, server, {"group": "Payments", "users": ["grace@example.com"]}, capsys=capsys)
     assert result["changed"] and result["added"] == ["grace@example.com"]
     group = [g for g in state(server)["groups"] if g["group_id"] == 1][0]
     assert sorted(group["member_usernames"]) == ["ada@example.com", "grace@example.com", "kemi@example.com"]
@@ -208,7 +210,7 @@ def test_a_writer_right_after_the_write_gets_its_delta_re_applied(server, capsys
     """A stale writer overwrites the group right after A's write (grace gone again): A applies its delta again."""
     reset(server, dialect, rules=[{"kind": "second_writer", "method": "PUT", "path": "/groups/1(/users)?$", "count": 1,
                                    "writer": {"group": "Payments", "remove": ["grace@example.com"], "add": ["kemi@example.com"]}}])
-    result, _ = run(contrast_group_membership, server, {"group": "Payments", "users": ["grace@example.com"]}, capsys=capsys)
+    result = run(contrast_group_membership, server, {"group": "Payments", "users": ["grace@example.com"]}, capsys=capsys)
     assert result["changed"] and result["conflicts"]
     assert "Another writer changed 'Payments'" in warnings_of(result)
     assert members_of(server, "Payments") == ["ada@example.com", "grace@example.com", "kemi@example.com"]
@@ -218,7 +220,7 @@ def test_a_writer_right_after_the_write_gets_its_delta_re_applied(server, capsys
 @pytest.mark.parametrize("count", [1, -1])
 def test_a_group_write_that_does_not_take(server, capsys, count):
     reset(server, rules=[{"kind": "drop_write", "method": "PUT", "path": "/groups/1/users$", "count": count}])
-    result, _ = run(contrast_group_membership, server, {"group": "Payments", "users": ["grace@example.com"]}, capsys=capsys)
+    result = run(contrast_group_membership, server, {"group": "Payments", "users": ["grace@example.com"]}, capsys=capsys)
     if count == 1:
         assert result["changed"] and result["conflicts"] and "grace@example.com" in members_of(server, "Payments")
     else:
@@ -230,7 +232,7 @@ def test_a_group_write_that_does_not_take(server, capsys, count):
 def test_the_roster_re_reads_and_verifies_its_group_writes(server, capsys, dialect):
     reset(server, dialect, rules=[{"kind": "second_writer", "method": "GET", "path": "/groups/2(/users)?$", "count": 1,
                                    "writer": {"group": "Platform", "add": ["kemi@example.com"]}}])
-    result, _ = run(contrast_roster, server, {"users": [{"username": "grace@example.com", "groups": ["Platform"]}]}, capsys=capsys)
+    result = run(contrast_roster, server, {"users": [{"username": "grace@example.com", "groups": ["Platform"]}]}, capsys=capsys)
     assert result["changed"] and result["summary"]["memberships_added"] == 1
     assert members_of(server, "Platform") == ["grace@example.com", "kemi@example.com", "linus@example.com"]
 
@@ -262,7 +264,7 @@ def test_an_answer_of_an_odd_shape_fails_cleanly(server, capsys, dialect, shape,
     reset(server, dialect, rules=[{"kind": "odd_shape", "shape": shape, "method": "GET", "path": path, "count": -1}])
     if "user_id" in args:
         args = dict(args, user_id=user_in(server, "kemi@example.com")["user_id"])
-    result, output = run(module, server, args, capsys=capsys, contrast_api_dialect=dialect)
+    result = run(module, server, args, capsys=capsys, contrast_api_dialect=dialect)
     assert result.get("failed"), result
     assert result["msg"].startswith("unexpected answer from GET "), result["msg"]
     assert "exception" not in result and writes(server) == []
@@ -271,7 +273,7 @@ def test_an_answer_of_an_odd_shape_fails_cleanly(server, capsys, dialect, shape,
 def test_the_api_key_echoed_into_a_date_never_shows(server, capsys):
     """The issue's case: last_login 'k=<API key>' made int() print the key in a traceback."""
     reset(server, rules=[{"kind": "odd_shape", "shape": "echoed_key", "method": "GET", "path": "/users$", "count": -1}])
-    result, output = run(contrast_user_info, server, {"inactive_days": 30}, capsys=capsys)
+    result = run(contrast_user_info, server, {"inactive_days": 30}, capsys=capsys)
     assert result["failed"] and result["msg"].startswith("unexpected answer from GET /ng/%s/users: a user's last_login is 'k="
                                                          % emu.DEFAULT_ORG_UUID)
 
@@ -280,14 +282,14 @@ def test_the_api_key_echoed_into_a_date_never_shows(server, capsys):
                                          (contrast_group_info, {"group": "Payments"})])
 def test_headers_reflected_into_data_are_masked(server, capsys, module, args):
     reset(server, rules=[{"kind": "reflect_headers", "count": -1}])
-    result, output = run(module, server, args, capsys=capsys)
+    result = run(module, server, args, capsys=capsys)
     assert not result.get("failed"), result
-    assert "********" in output or "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in output
+    assert "********" in result["printed"] or "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in result["printed"]
 
 
 def test_headers_echoed_into_an_error_are_masked(server, capsys):
     reset(server, rules=[{"kind": "echo_headers", "method": "PUT", "count": -1}])
-    result, _ = run(contrast_user, server, {"username": "kemi@example.com", "role": "ROLE_EDIT"}, capsys=capsys)
+    result = run(contrast_user, server, {"username": "kemi@example.com", "role": "ROLE_EDIT"}, capsys=capsys)
     assert result["failed"] and "HTTP 400" in result["msg"] and "Authorization" in result["msg"]
 
 
@@ -310,7 +312,7 @@ def test_a_redirect_to_another_origin_is_never_followed_with_the_keys(server, ca
     try:
         target = "http://localhost:%d/steal" % catcher.server_address[1]
         reset(server, rules=[{"kind": "redirect", "status": 307, "location": target, "method": "GET", "count": -1}])
-        result, _ = run(contrast_org_info, server, {}, capsys=capsys)
+        result = run(contrast_org_info, server, {}, capsys=capsys)
     finally:
         catcher.shutdown()
         catcher.server_close()
@@ -321,17 +323,17 @@ def test_a_redirect_to_another_origin_is_never_followed_with_the_keys(server, ca
 def test_a_same_origin_redirect_is_followed(server, capsys):
     reset(server, rules=[{"kind": "redirect", "status": 307, "location": server.contrast_url + "/api/ng/profile",
                           "method": "GET", "path": "/profile$", "count": 1}])
-    result, _ = run(contrast_org_info, server, {}, capsys=capsys)
+    result = run(contrast_org_info, server, {}, capsys=capsys)
     assert not result.get("failed") and result["profile"]["username"] == API_USER
 
 
 def test_clear_text_to_a_remote_host_warns(server, capsys):
-    result, _ = run(contrast_org_info, server, {}, capsys=capsys, contrast_url="http://contrast.invalid/Contrast", retries=0,
+    result = run(contrast_org_info, server, {}, capsys=capsys, contrast_url="http://contrast.invalid/Contrast", retries=0,
                     timeout=2)
     assert result["failed"]
     assert "uses http://: the API key and the service key travel in clear text to contrast.invalid" in warnings_of(result)
     reset(server)
-    local, _ = run(contrast_org_info, server, {}, capsys=capsys)
+    local = run(contrast_org_info, server, {}, capsys=capsys)
     assert "clear text" not in warnings_of(local)
 
 
@@ -339,20 +341,20 @@ def test_clear_text_to_a_remote_host_warns(server, capsys):
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_a_user_update_that_did_not_take_fails_naming_the_field(server, capsys, dialect):
     reset(server, dialect, rules=[{"kind": "drop_write", "method": "PUT", "path": "/users/[0-9a-f]+(/enabled)?$", "count": -1}])
-    result, _ = run(contrast_user, server, {"username": "kemi@example.com", "role": "ROLE_EDIT", "first_name": "K"}, capsys=capsys)
+    result = run(contrast_user, server, {"username": "kemi@example.com", "role": "ROLE_EDIT", "first_name": "K"}, capsys=capsys)
     assert result["failed"] and "did not take it" in result["msg"]
     assert "role 'ROLE_VIEW' (wanted 'ROLE_EDIT')" in result["msg"] and "first_name 'Kemi' (wanted 'K')" in result["msg"]
 
 
 def test_a_delete_that_did_not_take_fails(server, capsys):
     reset(server, rules=[{"kind": "drop_write", "method": "DELETE", "count": -1}])
-    result, _ = run(contrast_user, server, {"username": "kemi@example.com", "state": "absent"}, capsys=capsys)
+    result = run(contrast_user, server, {"username": "kemi@example.com", "state": "absent"}, capsys=capsys)
     assert result["failed"] and "kemi@example.com is still there when read back" in result["msg"]
 
 
 def test_a_roster_reports_the_writes_that_did_not_take(server, capsys):
     reset(server, rules=[{"kind": "drop_write", "method": "PUT", "path": "/users/[0-9a-f]+$", "count": -1}])
-    result, _ = run(contrast_roster, server, {"users": [{"username": "kemi@example.com", "role": "ROLE_EDIT"},
+    result = run(contrast_roster, server, {"users": [{"username": "kemi@example.com", "role": "ROLE_EDIT"},
                                                         {"username": "new@example.com", "first_name": "N", "last_name": "U",
                                                          "role": "ROLE_VIEW"}]}, capsys=capsys)
     assert result["failed"] and result["summary"]["created"] == 1 and result["summary"]["updated"] == 0
@@ -366,7 +368,7 @@ def test_a_roster_reports_the_writes_that_did_not_take(server, capsys):
 def test_a_create_answered_429_after_it_was_applied(server, capsys, dialect):
     reset(server, dialect, rules=[{"kind": "status", "status": 429, "after": True, "method": "POST", "path": "/users$"}])
     args = {"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW"}
-    result, _ = run(contrast_user, server, args, capsys=capsys)
+    result = run(contrast_user, server, args, capsys=capsys)
     assert not result.get("failed"), result["msg"]
     assert result["changed"] and result["user"]["username"] == "new@example.com"
     assert [entry["username"] for entry in state(server)["outbox"]] == ["new@example.com"]
@@ -374,7 +376,7 @@ def test_a_create_answered_429_after_it_was_applied(server, capsys, dialect):
 
 def test_a_roster_create_answered_429_after_it_was_applied(server, capsys):
     reset(server, rules=[{"kind": "status", "status": 429, "after": True, "method": "POST", "path": "/users$"}])
-    result, _ = run(contrast_roster, server, {"users": [{"username": "new@example.com", "first_name": "N", "last_name": "U",
+    result = run(contrast_roster, server, {"users": [{"username": "new@example.com", "first_name": "N", "last_name": "U",
                                                          "role": "ROLE_VIEW"}]}, capsys=capsys)
     assert not result.get("failed") and result["summary"]["created"] == 1
     assert len(state(server)["outbox"]) == 1
@@ -386,7 +388,7 @@ def test_an_odd_answer_after_two_writes_keeps_the_report(server, capsys):
     entries = [{"username": "kemi@example.com", "role": "ROLE_EDIT"},
                {"username": "a@example.com", "first_name": "A", "last_name": "U", "role": "ROLE_VIEW"},
                {"username": "b@example.com", "first_name": "B", "last_name": "U", "role": "ROLE_VIEW"}]
-    result, _ = run(contrast_roster, server, {"users": entries, "parallelism": 1}, capsys=capsys)
+    result = run(contrast_roster, server, {"users": entries, "parallelism": 1}, capsys=capsys)
     assert result["failed"] and result["summary"]["created"] == 2
     status = dict((change["username"], change["status"]) for change in result["changes"])
     assert status == {"kemi@example.com": "failed", "a@example.com": "ok", "b@example.com": "ok"}
@@ -407,7 +409,7 @@ def test_an_odd_answer_after_two_writes_keeps_the_report(server, capsys):
 def test_ids_that_could_leave_their_path_segment_are_refused(server, capsys, module, args):
     reset(server)
     control(server, "DELETE", "/requests")
-    result, _ = run(module, server, args, capsys=capsys)
+    result = run(module, server, args, capsys=capsys)
     assert result["failed"] and "is not an id" in result["msg"]
     assert control(server, "GET", "/requests")["requests"] == []
 
@@ -416,7 +418,7 @@ def test_ids_that_could_leave_their_path_segment_are_refused(server, capsys, mod
 def test_org_uuid_must_be_a_uuid(server, capsys, org_uuid):
     reset(server)
     control(server, "DELETE", "/requests")
-    result, _ = run(contrast_user_info, server, {}, capsys=capsys, org_uuid=org_uuid)
+    result = run(contrast_user_info, server, {}, capsys=capsys, org_uuid=org_uuid)
     assert result["failed"] and "org_uuid" in result["msg"]
     assert control(server, "GET", "/requests")["requests"] == []
 
@@ -427,9 +429,9 @@ def test_org_uuid_must_be_a_uuid(server, capsys, org_uuid):
     ("http://127.0.0.1:1/Contrast#top", "must not contain a query (?...) or a fragment"),
 ])
 def test_a_contrast_url_with_userinfo_query_or_fragment_is_refused(server, capsys, url, expected):
-    result, output = run(contrast_org_info, server, {}, capsys=capsys, contrast_url=url)
+    result = run(contrast_org_info, server, {}, capsys=capsys, contrast_url=url)
     assert result["failed"] and expected in result["msg"]
-    assert "hunter2-secret" not in output
+    assert "hunter2-secret" not in result["printed"]
 
 
 # ------------------------------------------------------------------ 10. bad input
@@ -438,8 +440,8 @@ def test_a_contrast_url_with_userinfo_query_or_fragment_is_refused(server, capsy
 def test_malformed_keys_fail_at_once(server, capsys, key, value):
     reset(server)
     control(server, "DELETE", "/requests")
-    result, output = run(contrast_org_info, server, {}, capsys=capsys, **{key: value})
-    assert result["failed"] and key in result["msg"] and value.strip() not in output
+    result = run(contrast_org_info, server, {}, capsys=capsys, **{key: value})
+    assert result["failed"] and key in result["msg"] and value.strip() not in result["printed"]
     assert control(server, "GET", "/requests")["requests"] == []
 
 
@@ -453,6 +455,6 @@ def test_malformed_keys_fail_at_once(server, capsys, key, value):
 def test_bidi_and_control_characters_are_refused(server, capsys, module, args):
     reset(server)
     control(server, "DELETE", "/requests")
-    result, _ = run(module, server, args, capsys=capsys)
+    result = run(module, server, args, capsys=capsys)
     assert result["failed"] and "control or bidirectional-override characters" in result["msg"]
     assert writes(server) == []
