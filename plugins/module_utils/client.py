@@ -263,8 +263,8 @@ def _is_name_resolution_failure(exc) -> bool:
     pending = [exc]
     while pending:
         current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue  # a `reason` may be a plain string
         seen.add(id(current))
         if isinstance(current, socket.gaierror) or type(current).__name__ == "NameResolutionError":
             return True

@@ -504,6 +504,16 @@ def test_a_name_that_does_not_resolve_is_not_retried():
     assert len(session.calls) == 1 and sleeps == []
 
 
+def test_a_tls_failure_whose_reason_is_text_is_not_taken_for_a_dns_failure():
+    from urllib3.exceptions import MaxRetryError, SSLError
+    cause = MaxRetryError(None, "/Contrast/api/ng/profile", SSLError("certificate verify failed"))
+    cause.reason.reason = "CERTIFICATE_VERIFY_FAILED"  # urllib3 and ssl give a string `reason` here and there
+    client, session, _sleeps = make_client([requests.exceptions.SSLError(cause)])
+    with pytest.raises(C.ContrastApiError, match="TLS verification"):
+        client.get_profile()
+    assert len(session.calls) == 1
+
+
 def test_other_connection_errors_are_still_retried():
     refused = requests.exceptions.ConnectionError("[Errno 111] Connection refused")
     client, session, _sleeps = make_client([refused, ok({"user": {"username": "api@example.com"}})])
