@@ -75,7 +75,7 @@ options:
     description:
       - With O(state=exact), refuse (before any write) to remove more members than this in one run.
         A guard against a truncated or mis-rendered list; raise it for an intended mass change.
-      - In check mode a tripped guard does not fail: the plan is reported with a warning that the real run would
+      - In check mode a tripped guard does not fail; the plan is reported with a warning that the real run would
         be refused.
     type: int
     default: 10

@@ -170,8 +170,8 @@ def test_the_api_user_is_never_disabled_deleted_or_demoted(server, capsys, args)
 
 def test_a_roster_never_demotes_the_api_user(server, capsys):
     reset(server)
-    result = run(contrast_roster, server, {"users": [{"username": API_USER, "role": "ROLE_VIEW"},
-                                                        {"username": "kemi@example.com", "role": "ROLE_EDIT"}]}, capsys=capsys)
+    entries = [{"username": API_USER, "role": "ROLE_VIEW"}, {"username": "kemi@example.com", "role": "ROLE_EDIT"}]
+    result = run(contrast_roster, server, {"users": entries}, capsys=capsys)
     assert result["failed"] and "Refusing to demote (to ROLE_VIEW) %s" % API_USER in result["msg"] and writes(server) == []
 
 
@@ -328,8 +328,7 @@ def test_a_same_origin_redirect_is_followed(server, capsys):
 
 
 def test_clear_text_to_a_remote_host_warns(server, capsys):
-    result = run(contrast_org_info, server, {}, capsys=capsys, contrast_url="http://contrast.invalid/Contrast", retries=0,
-                    timeout=2)
+    result = run(contrast_org_info, server, {}, capsys=capsys, contrast_url="http://contrast.invalid/Contrast", retries=0, timeout=2)
     assert result["failed"]
     assert "uses http://: the API key and the service key travel in clear text to contrast.invalid" in warnings_of(result)
     reset(server)
@@ -354,9 +353,9 @@ def test_a_delete_that_did_not_take_fails(server, capsys):
 
 def test_a_roster_reports_the_writes_that_did_not_take(server, capsys):
     reset(server, rules=[{"kind": "drop_write", "method": "PUT", "path": "/users/[0-9a-f]+$", "count": -1}])
-    result = run(contrast_roster, server, {"users": [{"username": "kemi@example.com", "role": "ROLE_EDIT"},
-                                                        {"username": "new@example.com", "first_name": "N", "last_name": "U",
-                                                         "role": "ROLE_VIEW"}]}, capsys=capsys)
+    entries = [{"username": "kemi@example.com", "role": "ROLE_EDIT"},
+               {"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW"}]
+    result = run(contrast_roster, server, {"users": entries}, capsys=capsys)
     assert result["failed"] and result["summary"]["created"] == 1 and result["summary"]["updated"] == 0
     status = dict((change["username"], change["status"]) for change in result["changes"])
     assert status == {"kemi@example.com": "failed", "new@example.com": "ok"}
@@ -376,8 +375,8 @@ def test_a_create_answered_429_after_it_was_applied(server, capsys, dialect):
 
 def test_a_roster_create_answered_429_after_it_was_applied(server, capsys):
     reset(server, rules=[{"kind": "status", "status": 429, "after": True, "method": "POST", "path": "/users$"}])
-    result = run(contrast_roster, server, {"users": [{"username": "new@example.com", "first_name": "N", "last_name": "U",
-                                                         "role": "ROLE_VIEW"}]}, capsys=capsys)
+    entries = [{"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW"}]
+    result = run(contrast_roster, server, {"users": entries}, capsys=capsys)
     assert not result.get("failed") and result["summary"]["created"] == 1
     assert len(state(server)["outbox"]) == 1
 
