@@ -50,7 +50,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv bootstrap collection sanity units integration lint molecule build \
-        docs-lint changelog-lint importer ee-check awx-runner-test eda-setup eda-test test demo clean distclean
+        docs-lint changelog-lint importer ee-check awx-runner-test eda-setup eda-test test demo bench clean distclean
 
 help:
 	@echo "make demo            set up, start the emulator, run the demo playbook(s)"
@@ -70,6 +70,7 @@ help:
 	@echo "make ee-check        ansible-builder create + introspect for the execution environment"
 	@echo "make awx-runner-test AWX extensions checks, then the AWX jobs through ansible-runner against the emulator"
 	@echo "make eda-test        the contrast_users event source and contrast_guard rulebook through ansible-rulebook, both dialects"
+	@echo "make bench           the performance cases of docs/performance.md with their ratios (not part of make test; BENCH_ARGS=...)"
 	@echo "make clean           remove .tmp and test output; make distclean also removes .venv"
 
 # --- set-up ---------------------------------------------------------------
@@ -202,6 +203,12 @@ test: venv bootstrap collection sanity units integration lint molecule build doc
 	@echo "make test: all checks passed"
 
 # --- demo -----------------------------------------------------------------
+
+# The performance cases of docs/performance.md, each against its baseline (bare requests, the roster, a listing),
+# with the ratios and targets printed. Minutes, not part of `make test`. E.g. make bench BENCH_ARGS='--only onboard'
+BENCH_ARGS ?=
+bench: venv collection
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 demo: venv collection
 	bash tests/utils/demo.sh

@@ -269,8 +269,8 @@ def _plan_groups(options, by_name, groups_by_name, wanted_groups, members_by_gro
     return changes
 
 
-def _run_parallel(jobs, parallelism, client=None):
-    """Run callables with at most `parallelism` at a time; return their outcomes ``(value, error)`` in order.
+def _run_parallel(pool, jobs, client=None):
+    """Run callables on `pool`; return their outcomes, (value, None) or (None, error), in order.
 
     Any exception becomes that job's error (an odd answer must not lose the report of the writes already
     applied): one that is not an API error is named after the job's latest request.
@@ -284,18 +284,20 @@ def _run_parallel(jobs, parallelism, client=None):
             what = "%s: %s" % (type(err).__name__, err)
             unexpected = getattr(client, "unexpected", None)
             return None, unexpected(what) if unexpected else ContrastApiError("?", "?", detail="unexpected error: " + what)
-    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        return list(pool.map(guarded, jobs))
+    return list(pool.map(guarded, jobs))
 
 
-def _verified(write, applied):
-    """A job: `write()`, counted as done when its answer was lost but `applied()` shows it took effect
-    (client.write_or_read_back), so that `changes` report what the organization really is."""
-    return lambda: write_or_read_back(write, applied)[0]
+def _delta_ids(group):
+    """(added ids, removed ids) of a planned group change; from its member names when the plan gave no ids."""
+    if "added_ids" in group:
+        return group["added_ids"], group["removed_ids"]
+    ids_of = dict((name, user_id) for user_id, name in group["usernames"].items())
+    return ([ids_of[name] for name in group["added"] if name in ids_of],
+            [ids_of[name] for name in group["removed"] if name in ids_of])
 
 
 def apply(client, the_plan, parallelism, redact=str) -> list:
-    """Send the planned writes: user writes first (creates give ids), then one write per changed group.
+    """Send the planned writes: user writes first (creates give ids), then one write per changed group, then deletes.
 
     Every write is attempted even when others fail; each user change records `ok` or its error. Every write
     is verified: the user read back must hold what was asked (a 200 is not proof), and a group write goes
@@ -303,7 +305,6 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
     another writer interleaved). A write whose answer was lost is read back: applied, it counts as `ok`.
     (A create looks itself up before any retry already.) Returns the failed writes' descriptions.
     """
-    failures = []
 
     def user_job(change):
         action = change["action"]
@@ -328,23 +329,39 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
             return verify_user_write(client, "PUT", change["user_id"], user, change["fields"])
         return update
 
-    outcomes = _run_parallel([user_job(change) for change in the_plan["users"]], parallelism, client)
+    # One pool for the whole run: its threads keep their kept-alive connections from phase to phase
+    # (parallelism + 1 connections in all, with the reads' own).
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        return _apply_phases(pool, client, the_plan, user_job, redact)
+
+
+def _apply_phases(pool, client, the_plan, user_job, redact):
+    """User writes (creates give ids), then group writes, then deletes: a user deleted after it left its
+    groups shows those removals in the report, and a group write never names a deleted user."""
+    failures = []
+    deletes = [change for change in the_plan["users"] if change["action"] == "delete"]
+    others = [change for change in the_plan["users"] if change["action"] != "delete"]
     new_ids = {}
-    for change, (value, error) in zip(the_plan["users"], outcomes):
-        if error is not None:
-            change["status"] = "failed"
-            change["error"] = redact(str(error))
-            failures.append("%s %s: %s" % (change["action"], change["username"], change["error"]))
-            continue
-        change["status"] = "ok"
-        if change["action"] == "create":
-            change["user_id"] = value["user_id"]
-            new_ids[NEW_USER_PREFIX + change["username"].lower()] = str(value["user_id"])
+
+    def record(changes, outcomes):
+        for change, (value, error) in zip(changes, outcomes):
+            if error is not None:
+                change["status"] = "failed"
+                change["error"] = redact(str(error))
+                failures.append("%s %s: %s" % (change["action"], change["username"], change["error"]))
+                continue
+            change["status"] = "ok"
+            if change["action"] == "create":
+                change["user_id"] = value["user_id"]
+                new_ids[NEW_USER_PREFIX + change["username"].lower()] = str(value["user_id"])
+
+    record(others, _run_parallel(pool, [user_job(change) for change in others], client))
 
     def group_job(group):
         # Users whose create failed have no id: leave them out, and say so on the group.
         added = []
-        for user_id in group["added_ids"]:
+        added_ids, removed_ids = _delta_ids(group)
+        for user_id in added_ids:
             if user_id.startswith(NEW_USER_PREFIX):
                 if user_id not in new_ids:
                     group.setdefault("skipped", []).append(group["usernames"][user_id])
@@ -353,13 +370,13 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
             added.append(user_id)
 
         def write():
-            _after, conflicts = write_members(client, group["group_id"], added, group["removed_ids"],
+            _after, conflicts = write_members(client, group["group_id"], added, removed_ids,
                                               write=lambda send, took_effect: write_or_read_back(send, took_effect)[0])
             if conflicts:
                 group["conflicts"] = conflicts
         return write
 
-    outcomes = _run_parallel([group_job(group) for group in the_plan["groups"]], parallelism, client)
+    outcomes = _run_parallel(pool, [group_job(group) for group in the_plan["groups"]], client)
     for group, (_value, error) in zip(the_plan["groups"], outcomes):
         if error is not None:
             group["status"] = "failed"
@@ -367,6 +384,7 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
             failures.append("group %s: %s" % (group["name"], group["error"]))
         else:
             group["status"] = "ok"
+    record(deletes, _run_parallel(pool, [user_job(change) for change in deletes], client))
     return failures
 
 

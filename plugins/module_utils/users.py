@@ -32,16 +32,37 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MS_PER_DAY = 86400 * 1000
 
 
+# Days since 1970-01-01 -> "YYYY-MM-DD": a listing of 50,000 users has a few thousand distinct days, and
+# building the date part is what costs most of a conversion.
+_ISO_DAYS = {}
+_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+
+
 def epoch_ms_to_iso(value):
-    """Epoch milliseconds (as the API gives them) to ISO 8601 UTC, or None."""
+    """Epoch milliseconds (as the API gives them) to ISO 8601 UTC, or None.
+
+    Integer arithmetic (exact to the millisecond, unlike a float timestamp) with the date part cached.
+    """
     if value is None or value == "":
         return None
     try:
         millis = int(value)
     except (TypeError, ValueError):
         return None
-    moment = datetime.datetime.fromtimestamp(millis / 1000.0, tz=datetime.timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    days, rest = divmod(millis, MS_PER_DAY)
+    day = _ISO_DAYS.get(days)
+    if day is None:
+        try:
+            day = datetime.date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
+        except (ValueError, OverflowError):
+            return None
+        if len(_ISO_DAYS) > 100000:
+            _ISO_DAYS.clear()
+        _ISO_DAYS[days] = day
+    seconds, milliseconds = divmod(rest, 1000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return "%sT%02d:%02d:%02d.%03dZ" % (day, hour, minute, second, milliseconds)
 
 
 def now_ms() -> int:
@@ -101,35 +122,49 @@ def normalize_user(raw: dict, org_uuid: str | None = None, groups=None) -> dict:
 
     `groups` (a list of group names) overrides what the API object says; when neither knows the
     groups, `groups` is None (unknown), never an empty list (which would claim "in no group").
+    Runs once per user of every listing: plain lookups, each date converted once.
     """
-    username = _first_present(raw, "username", "email")
-    email = _first_present(raw, "email", "username")
-    date_created = _first_present(raw, "date_created")
+    get = raw.get
+    username = get("username")
+    email = get("email")
+    if username is None:
+        username = email
+    if email is None:
+        email = username
+    date_created = get("date_created")
     if date_created is None:
         date_created = _nested(raw, "signup", "signup_date")  # TeamServer, with expand=signup
-    last_login = _first_present(raw, "last_login")
+    last_login = get("last_login")
     if last_login is None:
         last_login = _nested(raw, "login", "last_login_time")  # TeamServer, with expand=login
-    if groups is None and isinstance(raw.get("groups"), list):
-        groups = [group.get("name") if isinstance(group, dict) else group for group in raw["groups"]]
-    user = {
-        "user_id": _first_present(raw, "user_id", "user_uid", "id"),
+    if groups is None:
+        raw_groups = get("groups")
+        if isinstance(raw_groups, list):
+            groups = [group.get("name") if isinstance(group, dict) else group for group in raw_groups]
+    user_id = get("user_id")
+    if user_id is None:
+        user_id = _first_present(raw, "user_uid", "id")
+    protect_enabled = get("protect_enabled")
+    if protect_enabled is None:
+        protect_enabled = get("rasp_enabled")
+    role = get("role")
+    return {
+        "user_id": user_id,
         "username": username,
         "email": email,
-        "first_name": raw.get("first_name"),
-        "last_name": raw.get("last_name"),
-        "enabled": raw.get("enabled"),
-        "role": _role_name(raw.get("role")),
+        "first_name": get("first_name"),
+        "last_name": get("last_name"),
+        "enabled": get("enabled"),
+        "role": _role_name(role) if isinstance(role, dict) else role,
         "groups": sorted(groups) if groups is not None else None,
-        "api_only": raw.get("api_only"),
-        "protect_enabled": _first_present(raw, "protect_enabled", "rasp_enabled"),
+        "api_only": get("api_only"),
+        "protect_enabled": protect_enabled,
         "date_created": date_created,
         "last_login": last_login,
-        "date_created_iso": epoch_ms_to_iso(date_created),
-        "last_login_iso": epoch_ms_to_iso(last_login),
-        "org_uuid": raw.get("org_uuid") or org_uuid,
+        "date_created_iso": epoch_ms_to_iso(date_created) if date_created is not None else None,
+        "last_login_iso": epoch_ms_to_iso(last_login) if last_login is not None else None,
+        "org_uuid": get("org_uuid") or org_uuid,
     }
-    return user
 
 
 def same_username(left, right) -> bool:

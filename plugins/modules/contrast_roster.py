@@ -155,6 +155,40 @@ options:
     description: Users and groups asked for per list request (the server may answer with fewer).
     type: int
     default: 100
+  state:
+    description:
+      - What the listed users should be.
+      - V(present) is the roster described above.
+      - V(disabled) disables each listed user that exists (its account and audit history are kept), and
+        V(absent) deletes it (B(permanent); deleting destroys its audit history). Only O(users[].username) counts
+        then, O(unlisted) must be V(ignore), a login that is not a user of the organization is reported in
+        RV(not_found) with a warning naming the closest existing logins (or refused with O(missing=fail)), and the
+        API user running the module is refused before any write.
+    type: str
+    choices: [present, disabled, absent]
+    default: present
+    version_added: 0.1.0
+  leave_groups:
+    description:
+      - With O(state=disabled) or O(state=absent), also remove the listed users from every access group they are in
+        (one read per group, one write per group that loses members; deletes are sent after the group writes).
+    type: bool
+    default: false
+    version_added: 0.1.0
+  missing:
+    description:
+      - With O(state=disabled) or O(state=absent), what a listed login that is not a user of the organization does.
+        V(warn) reports it (RV(not_found) and a warning), V(fail) refuses the whole run before any write.
+    type: str
+    choices: [warn, fail]
+    default: warn
+    version_added: 0.1.0
+  report_listed:
+    description:
+      - Also return RV(listed), the id of every listed user (for per-user reports such as the onboard role's).
+    type: bool
+    default: false
+    version_added: 0.1.0
 seealso:
   - module: contrast_security.identity.contrast_user
   - module: contrast_security.identity.contrast_group_membership
@@ -228,9 +262,29 @@ changes:
       groups_added: [Payments Team]
       groups_removed: []
       status: planned
+not_found:
+  description: With O(state=disabled) or O(state=absent), the listed logins that are not users of the organization.
+  returned: when O(state) is V(disabled) or V(absent)
+  type: list
+  elements: str
+  sample: [ghost@example.com]
+listed:
+  description:
+    - One entry per listed user (duplicates once), in the order of O(users), with its login as the organization
+      has it (or as listed, for a user to create or not found) and its id (null for a user that is not found, or that
+      check mode would create).
+  returned: when O(report_listed=true)
+  type: list
+  elements: dict
+  contains:
+    username: {description: Login of the user., type: str}
+    user_id: {description: Id of the user., type: str}
+    enabled: {description: Whether the user is enabled after the run (null when not found)., type: bool}
+  sample: [{username: jane.doe@example.com, user_id: "42", enabled: true}]
 """
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
+from ansible_collections.contrast_security.identity.plugins.module_utils.offboarding import plan_leavers
 from ansible_collections.contrast_security.identity.plugins.module_utils.roster import (
     GUARD_DEFAULTS,
     RosterError,
@@ -247,12 +301,16 @@ def converge(module):
     params = module.params
     client = module.client
     entries = params["users"]
+    page_size = params["page_size"]
+    if params["state"] != "present":
+        return converge_leavers(module, client, entries, page_size)
     options = dict((key, params[key]) for key in ("unlisted", "protected", "allow_empty", "group_membership") + tuple(GUARD_DEFAULTS))
 
-    users = client.list_users(page_size=params["page_size"])
-    groups = client.list_groups(page_size=params["page_size"])
+    users = client.list_users(page_size=page_size)
     named = set(name for entry in entries for name in entry.get("groups") or [])
-    members = dict((group["group_id"], client.list_group_members(group["group_id"], page_size=params["page_size"]))
+    # No entry names a group: the group list is not needed (a no-op roster reads the users only).
+    groups = client.list_groups(page_size=page_size) if named else []
+    members = dict((group["group_id"], client.list_group_members(group["group_id"], page_size=page_size))
                    for group in groups if group["name"] in named)
     try:
         the_plan = plan(entries, options, users, groups, members, api_username=client.username)
@@ -280,12 +338,87 @@ def converge(module):
                 if change["status"] == "failed":
                     change.setdefault("error", "not attempted or not known: " + crash)
     summary, changes = report(the_plan, module.check_mode, listed=[entry["username"] for entry in entries])
-    result = dict(changed=bool(changes), summary=summary, changes=changes, diff=diff_of(changes))
+    result = dict(changed=bool(changes), summary=summary, changes=changes)
+    if module._diff:  # only asked for with --diff; for 1,000 changes it doubles the result
+        result["diff"] = diff_of(changes)
+    if params["report_listed"]:
+        result["listed"] = listed_users(entries, users, the_plan)
+    warn_conflicts(module, the_plan)
+    if failures or crash:
+        module.fail_json(msg=failure_message(failures or [crash], changes), **result)
+    return result
+
+
+def warn_conflicts(module, the_plan):
     for group in the_plan["groups"]:
         for conflict in group.get("conflicts", []):
             module.warn("Another writer changed group %r during this run: %s." % (group["name"], conflict))
-    if failures or crash:
-        module.fail_json(msg=failure_message(failures or [crash], changes), **result)
+
+
+def listed_users(entries, users, the_plan) -> list:
+    """{username, user_id, enabled} per listed user, after the run (created users with their new ids)."""
+    by_name = dict(((user["username"] or "").lower(), user) for user in users)
+    changed = dict((change["username"].lower(), change) for change in the_plan["users"])
+    listed, seen = [], set()
+    for entry in entries:
+        key = (entry.get("username") or "").strip().lower()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        user = by_name.get(key)
+        change = changed.get(key)
+        enabled = user.get("enabled") if user else None
+        if change is not None and change.get("status") != "failed":
+            enabled = change["after"].get("enabled", enabled)
+        if user is None and change is not None:
+            enabled = True if change.get("user_id") else None
+        listed.append({"username": user["username"] if user else entry["username"].strip(),
+                       "user_id": user["user_id"] if user else (change or {}).get("user_id"),
+                       "enabled": enabled})
+    return listed
+
+
+def converge_leavers(module, client, entries, page_size):
+    """state=disabled/absent: disable or delete the listed users, and with leave_groups take them out of
+    every group. Reads: the users, and (only when a listed user exists and leaves its groups) the groups
+    and their members."""
+    params = module.params
+    if params["unlisted"] != "ignore":
+        module.fail_json(msg="unlisted=%s cannot be combined with state=%s (which acts on the listed users only)."
+                         % (params["unlisted"], params["state"]))
+    names = [entry["username"] for entry in entries]
+    users = client.list_users(page_size=page_size)
+    logins = set((user["username"] or "").lower() for user in users)
+    groups, members = [], {}
+    if params["leave_groups"] and any((name or "").strip().lower() in logins for name in names):
+        groups = client.list_groups(page_size=page_size)
+        members = dict((group["group_id"], client.list_group_members(group["group_id"], page_size=page_size))
+                       for group in groups)
+    try:
+        planned = plan_leavers(names, params["state"], params["leave_groups"], params["missing"] == "fail",
+                               users, groups, members, api_username=client.username)
+    except RosterError as err:
+        module.fail_json(msg=str(err), problems=err.problems)
+    for warning in planned["warnings"]:
+        module.warn(warning)
+    the_plan = planned["plan"]
+    failures = [] if module.check_mode else apply(client, the_plan, params["parallelism"], redact=client.redact)
+    summary, changes = report(the_plan, module.check_mode)
+    warn_conflicts(module, the_plan)
+    result = dict(changed=bool(changes), summary=summary, changes=changes, not_found=planned["not_found"])
+    if module._diff:
+        result["diff"] = diff_of(changes)
+    if params["report_listed"]:
+        deleted = set(change["user_id"] for change in the_plan["users"]
+                      if change["action"] == "delete" and change.get("status") != "failed")
+        listed = []
+        for user in planned["found"]:
+            enabled = False if params["state"] == "disabled" else user.get("enabled")
+            listed.append({"username": user["username"], "user_id": user["user_id"],
+                           "enabled": None if user["user_id"] in deleted else enabled})
+        result["listed"] = listed
+    if failures:
+        module.fail_json(msg=failure_message(failures, changes), **result)
     return result
 
 
@@ -337,6 +470,10 @@ def main():
             group_membership=dict(type="str", default="add", choices=["add", "exact"]),
             parallelism=dict(type="int", default=4),
             page_size=dict(type="int", default=100),
+            state=dict(type="str", default="present", choices=["present", "disabled", "absent"]),
+            leave_groups=dict(type="bool", default=False),
+            missing=dict(type="str", default="warn", choices=["warn", "fail"]),
+            report_listed=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )

@@ -71,7 +71,9 @@ def ok(body=None):
     return FakeResponse(200, payload)
 
 
-def test_headers_and_url():
+def test_headers_and_url(monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     client, session = make_client([ok({"user": {"username": "api@example.com"}})])[:2]
     client.get_profile()
     assert session.headers["Authorization"] == AUTH
@@ -600,3 +602,54 @@ def test_answers_of_an_odd_shape_fail_naming_method_and_path(body, what):
         client.list_users()
     assert str(caught.value).startswith("unexpected answer from GET /ng/org-uuid-1/users: ")
     assert what in str(caught.value) and API_KEY not in str(caught.value)
+
+
+# --- the environment (proxies, CA bundle) is read once per client, and still honoured ----------------------------
+def _count_environment_reads(monkeypatch):
+    calls = []
+    real = requests.utils.get_environ_proxies
+
+    def counting(url, no_proxy=None):
+        calls.append(url)
+        return real(url, no_proxy=no_proxy)
+    monkeypatch.setattr(requests.utils, "get_environ_proxies", counting)
+    return calls
+
+
+def test_proxy_settings_read_once_and_honoured(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    calls = _count_environment_reads(monkeypatch)
+    client = C.ContrastClient(contrast_url="https://teamserver.example.com/Contrast", username="api@example.com",
+                              service_key=SERVICE_KEY, api_key=API_KEY, org_uuid=ORG)
+    sessions = [client.session]
+    worker = __import__("threading").Thread(target=lambda: sessions.append(client.session))
+    worker.start()
+    worker.join()
+    assert sessions[0] is not sessions[1]  # one session per thread
+    for session in sessions:
+        assert session.trust_env is False  # requests does not read the environment on every call
+        assert session.proxies["https"] == "http://proxy.example.com:3128"
+    client._environment_settings()
+    assert len(calls) == 1
+
+
+def test_no_proxy_is_honoured(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+    monkeypatch.setenv("NO_PROXY", "example.com")
+    client = C.ContrastClient(contrast_url="https://teamserver.example.com/Contrast", username="api@example.com",
+                              service_key=SERVICE_KEY, api_key=API_KEY, org_uuid=ORG)
+    assert "https" not in client.session.proxies
+
+
+@pytest.mark.parametrize("options, expected", [
+    ({}, "/etc/corp/ca.pem"),
+    ({"validate_certs": False}, False),
+    ({"ca_path": "/etc/private/ca.pem"}, "/etc/private/ca.pem"),
+])
+def test_ca_bundle_from_the_environment(monkeypatch, options, expected):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/corp/ca.pem")
+    client, session = make_client([ok({"user": {"username": "api@example.com"}})], **options)[:2]
+    client.get_profile()
+    assert session.calls[0]["verify"] == expected

@@ -53,3 +53,13 @@ def test_plan_members(state, wanted, new, added, removed):
 def test_plan_members_rejects_unknown_state():
     with pytest.raises(ValueError):
         G.plan_members([], [], "sometimes")
+
+
+def test_plan_members_keeps_order_and_ignores_duplicates_at_scale():
+    current = ["u%d" % index for index in range(0, 3000, 2)]
+    wanted = ["u%d" % index for index in range(0, 3000, 3)] * 2
+    new, added, removed = G.plan_members(current, wanted, "exact")
+    assert new == [u for u in current if int(u[1:]) % 3 == 0] + [u for u in dict.fromkeys(wanted) if int(u[1:]) % 2]
+    assert set(added) == set(wanted) - set(current) and set(removed) == set(current) - set(wanted)
+    new, added, removed = G.plan_members(current, wanted, "absent")
+    assert new == [u for u in current if int(u[1:]) % 3] and added == []

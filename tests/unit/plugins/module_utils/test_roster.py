@@ -276,3 +276,24 @@ def test_apply_group_failure_marks_its_members():
 ])
 def test_protected_patterns(name, patterns, expected):
     assert R.is_protected(name, patterns) is expected
+
+
+def test_apply_uses_one_thread_pool_for_the_whole_run_and_deletes_after_the_group_writes(monkeypatch):
+    pools = []
+    real_pool = R.ThreadPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        pools.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+    monkeypatch.setattr(R, "ThreadPoolExecutor", counting_pool)
+    entries = [{"username": "carol@example.com", "role": "ROLE_ADMIN", "groups": ["Platform"]},
+               {"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW", "groups": ["Platform"]}]
+    the_plan = R.plan(entries, options(unlisted="delete", protected=["api@example.com", "break-glass@example.com"]),
+                      USERS, GROUPS, MEMBERS)
+    assert set(actions(the_plan).values()) == {"update", "create", "delete"}
+    client = FakeClient()
+    assert R.apply(client, the_plan, parallelism=3) == []
+    assert pools == [3]  # one pool, so each worker keeps its connection from phase to phase
+    kinds = [call[0] for call in client.calls]
+    assert kinds.index("members") > max(i for i, kind in enumerate(kinds) if kind in ("create", "update"))
+    assert kinds.index("delete") > kinds.index("members")

@@ -109,3 +109,17 @@ def test_diff_view_and_prediction():
     created = U.predicted_user(None, {"username": "n@b.co", "role": "ROLE_VIEW"}, org_uuid="o")
     assert created["enabled"] is True and created["email"] == "n@b.co" and created["user_id"] is None
     assert created["org_uuid"] == "o"
+
+
+def test_epoch_ms_to_iso_is_exact_and_matches_datetime():
+    import datetime
+    import random
+    rng = random.Random(3)
+    for millis in [0, 1, 999, -1500, 86399999, 86400000, 951782400000] + [rng.randint(-10 ** 12, 4 * 10 ** 12) for _draw in range(2000)]:
+        seconds, rest = divmod(millis, 1000)
+        moment = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=seconds, milliseconds=rest)
+        assert U.epoch_ms_to_iso(millis) == moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % rest
+
+
+def test_epoch_ms_to_iso_out_of_range_is_none():
+    assert U.epoch_ms_to_iso(10 ** 20) is None

@@ -168,3 +168,85 @@ def test_a_user_to_create_with_another_email_than_its_login_is_refused_before_an
     assert created["changes"][0]["fields"]["email"] == {"before": None, "after": "Carol@example.com"}
     assert client.snapshot()["users"]["carol@example.com"]["email"] == "Carol@example.com"
     assert run_module(contrast_roster, client, {"users": entries[1:]})["changed"] is False
+
+
+class CountingClient(FakeClient):
+    """Counts the group list reads."""
+
+    def __init__(self, *args, **kwargs):
+        super(CountingClient, self).__init__(*args, **kwargs)
+        self.group_list_reads = 0
+
+    def list_groups(self, page_size=100):
+        self.group_list_reads += 1
+        return super(CountingClient, self).list_groups(page_size)
+
+
+def test_a_roster_that_names_no_group_reads_no_group_list():
+    client = CountingClient([{"username": "alice@example.com"}], [{"name": "Platform", "members": []}])
+    result = run_module(contrast_roster, client, {"users": [{"username": "alice@example.com"}]})
+    assert result["changed"] is False and client.group_list_reads == 0
+    run_module(contrast_roster, client, {"users": [{"username": "alice@example.com", "groups": ["Platform"]}]})
+    assert client.group_list_reads == 1
+
+
+def test_report_listed_gives_every_listed_user_its_id_created_ones_included():
+    client = FakeClient([{"username": "alice@example.com", "user_id": "u-alice"}], [])
+    args = {"users": [{"username": "ALICE@example.com"}, {"username": "new@example.com", "first_name": "N", "last_name": "U",
+                                                          "role": "ROLE_VIEW"}], "report_listed": True}
+    checked = run_module(contrast_roster, client, args, check_mode=True)
+    assert checked["listed"] == [{"username": "alice@example.com", "user_id": "u-alice", "enabled": True},
+                                 {"username": "new@example.com", "user_id": None, "enabled": None}]
+    real = run_module(contrast_roster, client, args)
+    created = client._by_name("new@example.com")["user_id"]
+    assert real["listed"][1] == {"username": "new@example.com", "user_id": created, "enabled": True}
+
+
+def leavers_case():
+    users = [{"username": "alice@example.com", "user_id": "u-alice"}, {"username": "bob@example.com", "user_id": "u-bob"},
+             {"username": "carol@example.com", "user_id": "u-carol", "enabled": False}]
+    groups = [{"name": "Payments", "members": ["alice@example.com", "bob@example.com"]},
+              {"name": "Platform", "members": ["alice@example.com", "carol@example.com"]},
+              {"name": "Security", "members": ["bob@example.com"]}]
+    return users, groups
+
+
+@pytest.mark.parametrize("state", ["disabled", "absent"])
+def test_state_disabled_or_absent_check_mode_is_what_the_real_run_does(state):
+    users, groups = leavers_case()
+    args = {"users": [{"username": "alice@example.com"}, {"username": "CAROL@example.com"}, {"username": "ghost@example.com"}],
+            "state": state, "leave_groups": True, "report_listed": True}
+    checked_client, real_client = FakeClient(users, groups), FakeClient(copy.deepcopy(users), copy.deepcopy(groups))
+    checked = run_module(contrast_roster, checked_client, args, check_mode=True)
+    real = run_module(contrast_roster, real_client, args)
+    assert checked_client.writes == []
+    assert checked["summary"] == real["summary"] and checked["not_found"] == real["not_found"] == ["ghost@example.com"]
+    assert [(c["username"], c["action"], c["groups_removed"]) for c in real["changes"]] == \
+        [(c["username"], c["action"], c["groups_removed"]) for c in checked["changes"]]
+    assert [user["username"] for user in real["listed"]] == ["alice@example.com", "carol@example.com"]
+    snapshot = real_client.snapshot()
+    assert snapshot["groups"] == {"Payments": ["bob@example.com"], "Platform": [], "Security": ["bob@example.com"]}
+    if state == "disabled":
+        assert [op for op, _key in real_client.writes] == ["update", "members", "members"]
+        assert snapshot["users"]["alice@example.com"]["enabled"] is False
+    else:
+        # Out of the groups first, then deleted (the deletes go last).
+        assert [op for op, _key in real_client.writes] == ["members", "members", "delete", "delete"]
+        assert sorted(snapshot["users"]) == ["bob@example.com"]
+    writes = len(real_client.writes)
+    again = run_module(contrast_roster, real_client, args)
+    assert again["changed"] is False and len(real_client.writes) == writes
+
+
+def test_state_disabled_refuses_the_api_user_and_unlisted_before_any_write():
+    users, groups = leavers_case()
+    client = FakeClient(users, groups)
+    refused = run_module(contrast_roster, client, {"users": [{"username": "alice@example.com"}, {"username": "API.Admin@example.com"}],
+                                                   "state": "disabled"})
+    assert refused["failed"] and "is the API user whose keys this run uses" in refused["msg"]
+    mixed = run_module(contrast_roster, client, {"users": [{"username": "alice@example.com"}], "state": "disabled",
+                                                 "unlisted": "disable"})
+    assert mixed["failed"] and "unlisted=disable cannot be combined with state=disabled" in mixed["msg"]
+    strict = run_module(contrast_roster, client, {"users": [{"username": "ghost@example.com"}], "state": "absent", "missing": "fail"})
+    assert strict["failed"] and "Not users of the organization: ghost@example.com" in strict["msg"]
+    assert client.writes == []
