@@ -34,10 +34,11 @@ TARGETS ?=
 # and one molecule pass each (docs/dialects.md), e.g. make integration DIALECTS=teamserver
 DIALECTS ?= guide teamserver
 # Targets left out of the teamserver pass: dialect_teamserver and reliability_permissions switch the
-# emulator to each dialect themselves, reliability_tls tests the transport and reliability_bad_input the
-# validation that precedes any request: dialects play no part in those two.
+# emulator to each dialect themselves, reliability_tls tests the transport, reliability_bad_input the
+# validation that precedes any request and playbook_conventions the playbooks' variables and file loading:
+# dialects play no part in those three.
 TEAMSERVER_EXCLUDE ?= --exclude dialect_teamserver --exclude reliability_permissions --exclude reliability_tls \
-                      --exclude reliability_bad_input
+                      --exclude reliability_bad_input --exclude playbook_conventions
 # The pass whose whole output, at -vvvv, is kept and searched for the API key, the service key and the
 # Authorization value (tests/integration/run.py --scan-secrets); empty to skip.
 SCAN_SECRETS ?= guide
@@ -50,11 +51,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv bootstrap collection sanity units integration lint molecule build \
-        docs-lint changelog-lint importer ee-check awx-runner-test eda-setup eda-test test demo bench clean distclean
+        docs-lint changelog-lint importer ee-check awx-runner-test eda-setup eda-test test demo shell examples browser \
+        bench clean distclean
 
 help:
 	@echo "make demo            set up, start the emulator, run the demo playbook(s)"
-	@echo "make test            venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint importer ee-check awx-runner-test eda-test"
+	@echo "make shell           a shell with the venv active, the collection found and an emulator running (CONTRAST_* set)"
+	@echo "make test            venv bootstrap collection sanity units integration lint examples molecule browser demo build docs-lint changelog-lint importer ee-check awx-runner-test eda-test"
 	@echo "make venv            .venv with the pinned toolchain (requirements-dev.txt)"
 	@echo "make bootstrap       offline pip bootstrap script for ansible-test (never overwrites)"
 	@echo "make collection      copy the working tree to $(COLL)"
@@ -62,7 +65,9 @@ help:
 	@echo "make units           ansible-test units           (UNITS_ARGS=...)"
 	@echo "make integration     ansible-test integration against the emulator, once per dialect (TARGETS=..., DIALECTS=...)"
 	@echo "make lint            ansible-lint, production profile, offline"
+	@echo "make examples        every documented example (EXAMPLES blocks, README snippets) run against the emulator"
 	@echo "make molecule        molecule test for every roles/*/molecule/* scenario, once per dialect (DIALECTS=...)"
+	@echo "make browser         the audit scenario's HTML reports rendered in headless Chromium (after make molecule)"
 	@echo "make build           ansible-galaxy collection build into $(DIST)"
 	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs"
 	@echo "make changelog-lint  antsibull-changelog lint"
@@ -94,6 +99,20 @@ bootstrap: venv
 	  mkdir -p "$$(dirname "$$dest")"; \
 	  cp tests/utils/get_pip_offline.py "$$dest"; \
 	  echo "bootstrap: installed the offline pip $$version bootstrap at $$dest"; \
+	fi
+# ansible-test makes ~/.ansible/test/id_rsa on first use. The integration passes start side by side: on an
+# empty HOME both would make it, and the second ssh-keygen asks "Overwrite (y/n)?" with no terminal and
+# fails. Make it once here, as ansible-test does (core_ci.SshKey), before any pass starts.
+	@key="$$HOME/.ansible/test/id_rsa"; \
+	if [[ -f $$key && -f $$key.pub ]]; then \
+	  echo "bootstrap: $$key exists, kept"; \
+	elif [[ -f $$key ]]; then \
+	  ssh-keygen -y -f "$$key" >"$$key.pub"; echo "bootstrap: wrote the missing $$key.pub"; \
+	else \
+	  mkdir -p "$$(dirname "$$key")"; rm -f "$$key.pub"; \
+	  ssh-keygen -m PEM -q -t rsa -N '' -f "$$key"; \
+	  sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' "$$key"; \
+	  echo "bootstrap: made the ansible-test SSH key pair $$key"; \
 	fi
 
 collection:
@@ -198,9 +217,28 @@ eda-test: eda-setup build
 	done; \
 	status=0; for pid in "$${pids[@]}"; do wait $$pid || status=1; done; exit $$status
 
-test: venv bootstrap collection sanity units integration lint molecule build docs-lint changelog-lint \
-      importer ee-check awx-runner-test eda-test
+test: venv bootstrap collection sanity units integration lint examples molecule browser demo build docs-lint \
+      changelog-lint importer ee-check awx-runner-test eda-test
 	@echo "make test: all checks passed"
+
+# The documentation's examples (every module's and filter's EXAMPLES, the README playbook snippets and
+# playbook commands) run against the emulator, inside `make shell` (tests/docs/run_examples.py).
+examples: venv collection
+	SHELL_COMMAND='python tests/docs/run_examples.py' bash tests/utils/shell.sh
+
+# The HTML reports the audit molecule scenario wrote (.tmp/audit-html/, so after `make molecule`) rendered in
+# headless Chromium at desktop width and in print mode: screenshots and PDFs in .tmp/browser/; fails on a
+# console error, a CSP violation, a blocked or outside load, an empty section or a table wider than the page.
+# Chromium comes from the distribution's packages when missing (about 3 minutes, as root).
+browser: venv
+	@if ! command -v chromium >/dev/null && ! command -v chromium-headless-shell >/dev/null && [[ -z "$${CHROME_BIN:-}" ]]; then \
+	  echo "browser: no Chromium; installing the distribution's package (apt-get install -y chromium)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+	@shopt -s nullglob; reports=($(TMP)/audit-html/*/*.html); \
+	if [[ $${#reports[@]} -eq 0 ]]; then echo "browser: no report in $(TMP)/audit-html/: run make molecule first" >&2; exit 1; fi; \
+	rm -rf $(TMP)/browser; \
+	python tests/utils/check_html_reports.py --self-test --out $(TMP)/browser "$${reports[@]}"
 
 # --- demo -----------------------------------------------------------------
 
@@ -212,6 +250,12 @@ bench: venv collection
 
 demo: venv collection
 	bash tests/utils/demo.sh
+
+# An interactive shell for working by hand: the venv active, the collection copy on
+# ANSIBLE_COLLECTIONS_PATH, an emulator with the demo data running and CONTRAST_* exported;
+# the emulator stops when the shell exits.
+shell: venv collection
+	bash tests/utils/shell.sh
 
 # --- housekeeping ---------------------------------------------------------
 

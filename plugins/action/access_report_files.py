@@ -96,7 +96,10 @@ def build_and_write(users, groups, options, dest_dir, title, mode=0o640, dir_mod
     }
     for kind, path in files.items():
         changed = write_if_changed(path, texts[kind], mode) or changed
-    result = {"changed": changed, "summary": report["summary"], "metadata": report["metadata"], "files": files}
+    summary = report["summary"]
+    result = {"changed": changed, "summary": summary, "metadata": report["metadata"], "files": files,
+              "msg": "Access report of %d user(s) and %d access group(s), %d finding(s): %s (and .json, .csv)."
+                     % (summary["total_users"], summary["total_groups"], summary["findings_total"], files["html"])}
     if fail_severity:
         result["failing"] = failing_findings(report, fail_severity)
     return result

@@ -33,6 +33,9 @@ description:
     one of O(options.roles_requiring_group)."
   - Accounts matching O(options.exempt) get no C(INACTIVE_USER) or C(STALE_INVITATION) finding (break-glass accounts,
     service accounts that never log in); every other rule still applies to them.
+  - The API user (O(options.api_user)) gets no C(INACTIVE_USER) or C(STALE_INVITATION) finding either, unless
+    O(options.exempt_api_user) is V(false), since it works with its keys and often never logs in to the UI. Its row has
+    C(is_api_user) set, and the HTML page labels it "API user".
 positional: _input, groups, options
 options:
   _input:
@@ -70,6 +73,12 @@ options:
         type: list
         elements: str
         default: []
+      exempt_api_user:
+        description:
+          - Leave the API user (O(options.api_user)) out of the inactivity findings (C(INACTIVE_USER),
+            C(STALE_INVITATION)). Every other rule still applies to it.
+        type: bool
+        default: true
       roles_requiring_group:
         description: Roles that are expected to come with at least one access group (rule C(NO_GROUP)).
         type: list
@@ -91,13 +100,14 @@ options:
 """
 
 EXAMPLES = r"""
+# Register names of your own: `groups` (like `group_names` and `hostvars`) is reserved by Ansible.
 - name: Read the users
   contrast_security.identity.contrast_user_info:
-  register: users
+  register: everyone
 
 - name: Read the groups
   contrast_security.identity.contrast_group_info:
-  register: groups
+  register: access_groups
 
 - name: Read the API user
   contrast_security.identity.contrast_org_info:
@@ -106,7 +116,7 @@ EXAMPLES = r"""
 - name: Build the report
   ansible.builtin.set_fact:
     report: >-
-      {{ users.users | contrast_security.identity.access_report(groups.groups, {
+      {{ everyone.users | contrast_security.identity.access_report(access_groups.groups, {
            'inactive_days': 60, 'pending_days': 7, 'exempt': ['breakglass@example.com', 'svc-*'],
            'org_uuid': org.org_uuid, 'api_user': org.profile}) }}
 
@@ -116,7 +126,9 @@ EXAMPLES = r"""
 
 - name: Same, with keyword arguments and a fixed "now"
   ansible.builtin.debug:
-    msg: "{{ users.users | contrast_security.identity.access_report(groups.groups, inactive_days=30, now='2026-01-31T00:00:00Z') }}"
+    msg: >-
+      {{ (everyone.users | contrast_security.identity.access_report(access_groups.groups, inactive_days=30,
+          now='2026-01-31T00:00:00Z')).summary }}
 """
 
 RETURN = r"""
@@ -332,6 +344,7 @@ DEFAULTS = {
     "inactive_days": 90,
     "pending_days": 14,
     "exempt": [],
+    "exempt_api_user": True,
     "roles_requiring_group": ["ROLE_EDIT", "ROLE_VIEW", "ROLE_RULES_ADMIN"],
     "now": None,
     "org_uuid": None,
@@ -491,6 +504,8 @@ def _options(options, kwargs) -> dict:
         _check_int(merged, key)
     for key in ("exempt", "roles_requiring_group"):
         _check_str_list(merged, key)
+    if not isinstance(merged["exempt_api_user"], bool):
+        raise AnsibleFilterError("access_report: exempt_api_user must be true or false, got %r" % (merged["exempt_api_user"],))
     if isinstance(merged["api_user"], Mapping):
         merged["api_user"] = merged["api_user"].get("username")
     if merged["api_user"] is not None:
@@ -545,7 +560,7 @@ def _findings_for(row: dict, opts: dict) -> list:
     role = row["role"]
     status = row["status"]
     groups = row["groups"]
-    if not row["exempt"]:
+    if not (row["exempt"] or (row["is_api_user"] and opts["exempt_api_user"])):
         days = row["days_since_login"]
         if status == "active" and days >= opts["inactive_days"]:
             found.append(("INACTIVE_USER",
@@ -686,6 +701,7 @@ def build_report(users, groups=None, options=None, **kwargs) -> dict:
                 "inactive_days": opts["inactive_days"],
                 "pending_days": opts["pending_days"],
                 "exempt": list(opts["exempt"]),
+                "exempt_api_user": opts["exempt_api_user"],
                 "roles_requiring_group": list(opts["roles_requiring_group"]),
             },
             "groups_known": groups_known,

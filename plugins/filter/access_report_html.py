@@ -161,14 +161,16 @@ def _bar_chart(items, caption, label_width=140) -> str:
 def _header(report, title) -> str:
     meta = report.get("metadata") or {}
     thresholds = meta.get("thresholds") or {}
-    exempt = thresholds.get("exempt") or []
+    exempt = [_e(name) for name in thresholds.get("exempt") or []]
+    if thresholds.get("exempt_api_user") and meta.get("api_user"):
+        exempt.insert(0, "the API user (%s)" % _e(meta.get("api_user")))
     items = [
         ("Organization (UUID)", _e(meta.get("org_uuid")) or '<span class="none">unknown</span>'),
         ("Generated (UTC)", _e(meta.get("generated_at"))),
         ("API user", _e(meta.get("api_user")) or '<span class="none">unknown</span>'),
         ("Inactive after", "%s days without a login" % _e(thresholds.get("inactive_days"))),
         ("Invitation stale after", "%s days" % _e(thresholds.get("pending_days"))),
-        ("Exempt from inactivity rules", _e(", ".join(exempt)) if exempt else '<span class="none">none</span>'),
+        ("Exempt from inactivity rules", ", ".join(exempt) if exempt else '<span class="none">none</span>'),
         ("Roles that need a group", _e(", ".join(thresholds.get("roles_requiring_group") or [])) or '<span class="none">none</span>'),
     ]
     return ('<header><h1>%s</h1><p class="subtitle">Who has access to the Contrast organization, and what to review.</p>'

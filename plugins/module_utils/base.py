@@ -28,6 +28,15 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.client 
 from ansible_collections.contrast_security.identity.plugins.module_utils.guards import input_problems
 
 
+# The environment variable each required connection option falls back to.
+CONNECTION_ENV = {
+    "contrast_username": "CONTRAST_USERNAME",
+    "contrast_service_key": "CONTRAST_SERVICE_KEY",
+    "contrast_api_key": "CONTRAST_API_KEY",
+    "org_uuid": "CONTRAST_ORG_UUID",
+}
+
+
 def connection_argument_spec() -> dict:
     """The connection options of every module (documented in the `connection` doc fragment)."""
     return dict(
@@ -72,7 +81,25 @@ class ContrastModule(AnsibleModule):
             value = (getattr(self, "params", None) or {}).get(name)
             if spec.get("no_log") and isinstance(value, str) and value:
                 self.no_log_values.add(value)
-        super(ContrastModule, self).fail_json(msg, **kwargs)
+        super(ContrastModule, self).fail_json(self._explain(msg), **kwargs)
+
+    def _explain(self, msg):
+        """ansible-core's argument errors, with what to do: where credentials come from, which option is wrong."""
+        text = str(msg)
+        if text.startswith("missing required arguments:"):
+            missing = [name.strip() for name in text.split(":", 1)[1].split(",")]
+            variables = [CONNECTION_ENV[name] for name in missing if name in CONNECTION_ENV]
+            if variables:
+                text += (". Give them as module options (for every module of a play at once, with module_defaults for "
+                         "group/contrast_security.identity.contrast), or set the environment variable(s) %s on the "
+                         "controller (what an AWX credential injects)." % ", ".join(variables))
+        elif "dictionary requested" in text:
+            # ansible-core names no option here (and has already emptied the value): name the list-of-mappings ones.
+            names = [name for name, spec in self.argument_spec.items() if spec.get("elements") == "dict"]
+            if names:
+                text = ("%s must be a list of mappings (one per entry, e.g. [{username: jane@example.com, role: ROLE_VIEW}]), "
+                        "not a string nor a list of strings (%s)." % (" or ".join(names), text))
+        return text
 
     def exit_json(self, **kwargs):
         self._exiting = True

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import json
 import ipaddress
+import json
 import os
 import random
 import re
@@ -37,12 +37,13 @@ from urllib.parse import quote, urlsplit
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (
     DIALECTS,
+    WRITABLE_USER_FIELDS,
     GuideDialect,
+    ScopeError,
     auto_read_params,
     detect_dialect,
 )
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
-    canonical_role,
     normalize_user,
     same_username,
 )
@@ -81,6 +82,7 @@ if HAS_REQUESTS:
                 raise CrossOriginRedirect(response.status_code, prepared_request.url)
             super(OriginBoundSession, self).rebuild_auth(prepared_request, response)
 
+
 DEFAULT_URL = "https://app.contrastsecurity.com/Contrast"
 TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
 # Statuses after which a write may or may not have been applied by the server.
@@ -94,6 +96,10 @@ REDACTED = "********"
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 # OpenSSL's reason in an SSLError's text, e.g. "certificate verify failed: self-signed certificate in certificate chain".
 _SSL_REASON_RE = re.compile(r"\[SSL(?:: [A-Z_]+)?\] (.+?)\.?(?: \(_ssl\.c:\d+\)|['\"]\)|$)")
+# OpenSSL's ways of saying that the answer was not a TLS record (a plain-HTTP port behind https://).
+_PLAIN_HTTP_RE = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|HTTP_REQUEST|PACKET_LENGTH_TOO_LONG|"
+                            r"record layer failure")
+_NAME_MISMATCH_RE = re.compile(r"(?:Hostname|IP address) mismatch")
 
 
 class ContrastApiError(Exception):
@@ -361,8 +367,15 @@ class ContrastClient:
         self.dialect_setting = dialect
         self._dialect = None if dialect == "auto" else DIALECTS[dialect]
         self.dialect_detected_from = None
-        self._role_names = None
-        self._preferences = {}  # user_id -> {date_format, time_format, time_zone} (TeamServer edits repeat them)
+        self._roles = None  # [{canonical, name, id, description}] as the server lists them, read once
+        # Users as last read: raw objects by canonical id (a TeamServer edit repeats their current values),
+        # canonical users by every id a member entry may name them by (member matching).
+        self._raw_users = {}
+        self._users_by_key = {}
+        self._listed_all = False
+        self._profile_read = False
+        self._last_user_count = None
+        self.added_existing = set()  # logins added from another organization (POST users/existing)
         self.verify = ca_path if ca_path else bool(validate_certs)
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -468,17 +481,29 @@ class ContrastClient:
             self._observe(data, kind, "GET %s" % path)
         return data
 
-    def _role_name_for(self, role):
-        """The server's name of a canonical role (TeamServer): read once from its roles endpoint."""
+    def server_role(self, role):
+        """The server's entry ``{canonical, name, id}`` for a canonical role, or None for None.
+
+        A dialect whose server names roles its own way (TeamServer) reads them once; a role the
+        server does not list raises before any write, naming the roles it does list.
+        """
         if role is None:
             return None
-        if self._role_names is None:
+        if not self.dialect.server_names_roles:
+            return {"canonical": role, "name": role, "id": None}
+        if self._roles is None:
             self.list_roles()
-        name = self._role_names.get(role) if self._role_names else None
-        if name is None:
-            raise ContrastApiError("GET", self.dialect.roles_path(self.org_uuid), 200,
-                                   detail="The server lists no role matching %s" % role)
-        return name
+        for entry in self._roles:
+            if entry["canonical"] == role:
+                return entry
+        raise ContrastApiError("GET", self.dialect.roles_path(self.org_uuid), 200, detail=(
+            "The server lists no role matching %s, so nothing was written. Its roles are: %s" % (
+                role, ", ".join("%s (%s)" % (entry["name"], entry["canonical"]) for entry in self._roles) or "none")))
+
+    def require_roles(self, roles) -> None:
+        """Raise (before any write) when the server lists no role for one of these canonical roles."""
+        for role in sorted(set(role for role in roles if role)):
+            self.server_role(role)
 
     @staticmethod
     def _authorization_failure(err) -> bool:
@@ -572,7 +597,15 @@ class ContrastClient:
                 self.retry_count += 1
 
     def _describe_exception(self, exc) -> str:
-        if isinstance(exc, requests.exceptions.SSLError):
+        text = str(exc)
+        if isinstance(exc, requests.exceptions.SSLError) and _PLAIN_HTTP_RE.search(text):
+            # OpenSSL read an HTTP answer where a TLS record was due: ca_path would not help.
+            reason = ("%s does not speak TLS: the server answered in plain HTTP. If it really serves plain HTTP, "
+                      "use an http:// contrast_url; otherwise check the port" % self.base_url)
+        elif isinstance(exc, requests.exceptions.SSLError) and _NAME_MISMATCH_RE.search(text):
+            reason = ("TLS verification of %s failed: the server's certificate is not issued for the host name in "
+                      "contrast_url (hostname mismatch); use the name the certificate names" % self.base_url)
+        elif isinstance(exc, requests.exceptions.SSLError):
             reason = ("TLS verification of %s failed; for a private CA set ca_path to its PEM bundle "
                       "(validate_certs=false only for tests)" % self.base_url)
         elif isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -584,7 +617,7 @@ class ContrastClient:
         else:
             reason = "request error"
         # requests' text repeats the pool, URL and query; the OS-level cause is what helps.
-        cause = _ERRNO_RE.search(str(exc)) or _SSL_REASON_RE.search(str(exc))
+        cause = _ERRNO_RE.search(text) or _SSL_REASON_RE.search(text)
         detail = cause.group(1).strip() if cause else type(exc).__name__
         return "%s (%s)" % (reason, self.redact(detail))
 
@@ -596,7 +629,6 @@ class ContrastClient:
             return []
         if not isinstance(data, dict):
             return []
-
         def as_list(value):
             return value if isinstance(value, list) else ([] if value is None else [value])
         messages = [str(message) for message in as_list(data.get("messages"))]
@@ -621,7 +653,8 @@ class ContrastClient:
         if status == 403:
             return self.permission_detail()
         if status == 404:
-            return "Not found (check contrast_url, including its context path such as /Contrast, and the ids used)."
+            # The API's own message (when any) already says "not found": say what to check.
+            return "Check contrast_url, including its context path such as /Contrast, and the ids used."
         return None
 
     def _decode(self, method, path, response):
@@ -724,50 +757,125 @@ class ContrastClient:
         raise ContrastApiError(last_error.method, last_error.path, last_error.status, last_error.messages,
                                last_error.detail, last_error.outcome_unknown, attempts=self.retries + 1)
 
-    def paginate(self, path: str, key: str, page_size: int = DEFAULT_PAGE_SIZE, params=None, observe=None, first_page=None):
-        """Yield every item of a paged list, one page at a time.
+    # ------------------------------------------------------------------ lists
+    def read_list(self, path: str, kind: str, page_size: int = DEFAULT_PAGE_SIZE, params=None, paged=True, until=None):
+        """Every item of a list (`kind`: users, groups or members; a dialect may split one answer into
+        sections, each with its own count), however the server pages it.
 
-        Advances by the number of items the server actually returned (it may clamp `limit`
-        silently), stops at `count` or at an empty page, and raises rather than loop when the
-        server answers the same page twice (it ignores `offset`).
+        - ``count`` is honoured: pages are read until each section holds its count, advancing by what
+          the server actually returned (it may cap ``limit`` silently);
+        - no ``count``: pages are read until an empty page; a page longer than asked, or the same page
+          answered again for the next offset, means the server does not page: its answer is the whole list;
+        - the same page for every offset while ``count`` says there is more: the list cannot be read
+          completely, which raises;
+        - a ``count`` that changes between pages, or that disagrees with what was read (users added or
+          deleted meanwhile): the read starts over once, then raises; never a silently shorter list.
+
+        `paged` False: one request without offset/limit (a documented unpaged list). `until` (a test of
+        one raw item): stop at the first item it accepts and return ``[that item]``.
         """
+        reason = None
+        for _attempt in range(2):
+            try:
+                return self._read_list_once(path, kind, page_size, params, paged, until)
+            except _ListShifted as shifted:
+                reason = str(shifted)
+        raise ContrastApiError("GET", path, 200, detail=(
+            "The list changed while it was read (%s), and again when it was read a second time: nothing was "
+            "decided from a partial list. Run again when the organization is not being changed by someone else; "
+            "if it persists, the server's count is wrong." % reason))
+
+    def _read_list_once(self, path, kind, page_size, params, paged, until):
+        progress = {}
         offset = 0
-        previous_page = None
         while True:
             query = dict(params or {})
-            query.update({"offset": offset, "limit": page_size})
-            if first_page is not None:
-                data, first_page = first_page, None  # already read (the answer that settled the dialect)
-            else:
-                data = self.request("GET", path, params=query)
-            if observe and self._dialect is None:
-                self._observe(data, observe, "GET %s" % path)
-            items = self._items(data, key, "item")
-            if not items:
-                return
-            # The first and last items and the length tell a repeated page; serialising every item cost a
-            # tenth of a large listing.
-            fingerprint = (len(items), json.dumps(items[0], sort_keys=True, default=str),
-                           json.dumps(items[-1], sort_keys=True, default=str))
-            if fingerprint == previous_page:
-                raise ContrastApiError(
-                    "GET", path, 200,
-                    detail="The server returned the same page for offset %d as for the previous offset: it ignores "
-                           "offset, so the list cannot be read completely" % offset)
-            previous_page = fingerprint
-            yield from items
-            offset += len(items)
-            count = data.get("count")
-            if isinstance(count, int) and offset >= count:
-                return
+            if paged:
+                query.update({"offset": offset, "limit": page_size})
+            data = self.request("GET", path, params=query or None)
+            if self._dialect is None and kind in ("users", "groups"):
+                self._observe(data, kind, "GET %s" % path)
+            step = 0
+            self._check_list_shape(data)
+            for name, items, count in (self._dialect or GuideDialect).list_sections(kind, data):
+                state = progress.setdefault(name, {"items": [], "count": count, "first": None, "done": False})
+                if state["done"]:
+                    continue
+                if offset and count != state["count"]:
+                    raise _ListShifted("its count went from %s to %s between two pages" % (state["count"], count))
+                if not paged or not items:
+                    state["items"].extend(items)
+                    state["done"] = True
+                    continue
+                # The length and the first and last items tell a repeated page (serialising every item costs a
+                # tenth of a large listing).
+                fingerprint = (len(items), json.dumps(items[0], sort_keys=True, default=str),
+                               json.dumps(items[-1], sort_keys=True, default=str))
+                if offset == 0:
+                    state["first"] = fingerprint
+                elif fingerprint == state["first"]:
+                    whole = len(items) == len(state["items"]) and (
+                        count == len(items) if count is not None else len(items) < page_size
+                        or self._honours_no_larger_limit(path, kind, name, params, len(items)))
+                    if not whole:
+                        says = " while its count says %s" % count if count is not None else ""
+                        raise ContrastApiError("GET", path, 200, detail=(
+                            "The server returned the same page for offset %d as for offset 0%s: it ignores offset, so "
+                            "the list cannot be read completely" % (offset, says)))
+                    state["done"] = True  # it does not page: its first answer was the whole list
+                    continue
+                state["items"].extend(items)
+                step = max(step, len(items))
+                if until is not None:
+                    for item in items:
+                        if until(item):
+                            return [item]
+                if (count is not None and len(state["items"]) >= count) or (count is None and len(items) > page_size):
+                    state["done"] = True
+            if not paged or step == 0 or all(state["done"] for state in progress.values()):
+                break
+            offset += step
+        found = []
+        for state in progress.values():
+            if state["count"] is not None and len(state["items"]) != state["count"]:
+                raise _ListShifted("%d item(s) read where its count says %d" % (len(state["items"]), state["count"]))
+            found.extend(state["items"])
+        if kind == "users" and until is None and not (params or {}).get("q"):
+            self._last_user_count = len(found)
+        return found
+
+    def _check_list_shape(self, data):
+        """UnexpectedAnswerError when a list answer's lists are not lists of objects (the dialects would read them
+        as empty: a member list read as empty would make a membership write drop everyone)."""
+        for key in ("users", "groups"):
+            if data.get(key) is not None:
+                self._items(data, key, key[:-1])
+        for key in ("custom_groups", "predefined_groups", "group"):
+            if data.get(key) is not None:
+                section = self._object(data, key)
+                self._items(section, "users" if key == "group" else "groups", "user" if key == "group" else "group")
+
+    def _honours_no_larger_limit(self, path, kind, name, params, size) -> bool:
+        """Whether a server that answered the same full page of `size` items for two offsets (and no count) gives
+        no more when asked for one more: then it does not page at all and that page was the whole list; else it
+        caps pages but ignores offset, and the list cannot be read completely."""
+        query = dict(params or {})
+        query.update({"offset": 0, "limit": size + 1})
+        data = self.request("GET", path, params=query)
+        sections = dict((section, items) for section, items, _count in (self._dialect or GuideDialect).list_sections(kind, data))
+        return len(sections.get(name) or []) <= size
 
     # ------------------------------------------------------------------ users
     def _user(self, raw) -> dict:
+        """Canonical user from a raw one; remembers the raw object (for complete edits) and its ids (for members)."""
         self._check_user_shape(raw)
-        user = normalize_user(raw, org_uuid=self.org_uuid)
-        preferences = self._dialect.preferences_of(raw) if self._dialect else None
-        if preferences and user["user_id"]:
-            self._preferences[user["user_id"]] = preferences  # an edit must repeat them (TeamServer)
+        dialect = self._dialect or GuideDialect
+        shown = dict((key, value) for key, value in raw.items() if key != "groups") if dialect.groups_read_for_edits else raw
+        user = normalize_user(shown, org_uuid=self.org_uuid)
+        if user["user_id"] is not None:
+            self._raw_users[str(user["user_id"])] = raw
+            for key in dialect.user_keys(raw) + [str(user["user_id"])]:
+                self._users_by_key[key] = user
         return user
 
     def _check_user_shape(self, raw):
@@ -797,22 +905,22 @@ class ContrastClient:
                 raise self.unexpected("a user's %s is %s where an object with epoch milliseconds was expected"
                                       % (outer, shown(value)))
 
-    def _preferences_of(self, user_id):
-        """A user's date/time preferences as last read; one read of the user when none was seen."""
-        if user_id not in self._preferences:
-            self.get_user(user_id)
-        return self._preferences.get(user_id)
+    def _user_params(self, kind="users"):
+        dialect = self._dialect
+        return dict(dialect.read_params(kind) if dialect else auto_read_params(kind))
 
     def list_users(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
-        """Every user of the organization, canonical, each once (a list shifting under paging can repeat one)."""
+        """Every user of the organization, canonical, each once."""
         seen = set()
         users = []
-        for raw in self._user_pages(page_size):
+        raws = self.read_list(self._read_dialect.users_path(self.org_uuid), "users", page_size, self._user_params())
+        for raw in raws:
             user = self._user(raw)
             if user["user_id"] in seen:
                 continue
             seen.add(user["user_id"])
             users.append(user)
+        self._listed_all = True
         return users
 
     def get_user(self, user_id: str):
@@ -825,19 +933,31 @@ class ContrastClient:
             raise
         return self._user(self._object(data, "user"))
 
-    def _user_pages(self, page_size):
-        dialect = self._dialect
-        params = (dialect.read_params("users") if dialect else auto_read_params("users")) or None
-        return self.paginate(self._read_dialect.users_path(self.org_uuid), self._read_dialect.users_key, page_size,
-                             params=params, observe="users")
-
     def find_user(self, username: str, page_size: int = DEFAULT_PAGE_SIZE):
-        """One user by login (case-insensitive), paging only as far as needed; None when absent."""
-        for raw in self._user_pages(page_size):
+        """One user by login (case-insensitive, exact), or None. Narrowed by the server's search where it has
+        one (TeamServer's ``q``); otherwise paging only as far as needed."""
+        params = self._user_params()
+        search = self._read_dialect.search_params(username) if self._dialect else None
+        params.update(search or {})
+        found = self.read_list(self._read_dialect.users_path(self.org_uuid), "users", page_size, params,
+                               until=lambda raw: same_username(normalize_user(raw)["username"], username))
+        for raw in found:
             user = self._user(raw)
             if same_username(user["username"], username):
                 return user
         return None
+
+    def find_users(self, usernames, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
+        """``{login lowercased: user or None}`` for several logins, by the cheaper of one search per login
+        and one pass over the whole list (its page count known from the last full read)."""
+        usernames = list(dict.fromkeys(name.strip().lower() for name in usernames))
+        if not usernames:
+            return {}
+        pages = -(-((self._last_user_count or 0) + len(usernames)) // page_size)
+        if self._read_dialect.search_params("x") is not None and len(usernames) <= pages:
+            return dict((name, self.find_user(name, page_size)) for name in usernames)
+        by_name = dict(((user["username"] or "").lower(), user) for user in self.list_users(page_size))
+        return dict((name, by_name.get(name)) for name in usernames)
 
     def _complete(self, raw: dict, user_id=None) -> dict:
         """A write's answer may carry only part of the user (the guide's examples do): re-read then."""
@@ -850,18 +970,32 @@ class ContrastClient:
                                    detail="The user vanished right after it was written")
         return fresh
 
-    def create_user(self, fields: dict) -> dict:
-        """Create (and so invite) a user; returns it canonical.
+    def _created(self, data, username, find):
+        """The user a create made: from its answer when that carries it, else found by its login."""
+        raw = self.dialect.user_of(data)
+        if raw is not None and normalize_user(raw)["user_id"]:
+            return self._complete(raw)
+        if not find:
+            return None
+        user = self.find_user(username)
+        if user is None:
+            raise ContrastApiError("GET", self.dialect.users_path(self.org_uuid), 200, detail=(
+                "The server accepted the creation of %s, but no user with that login can be found" % username))
+        return user
+
+    def create_user(self, fields: dict, find: bool = True):
+        """Create (and so invite) a user; returns it canonical (None when `find` is False and the answer does not
+        carry it: the caller then finds several at once, see find_users).
 
         Never sends a second POST for a user that may already exist: after an answer that leaves
-        the outcome unknown, look the user up and only try again when it is not there.
+        the outcome unknown, look the user up and only try again when it is not there. A create refused
+        because the login exists in another organization adds that user instead (POST users/existing,
+        where the dialect has it), recorded in `added_existing`.
         """
         dialect = self.dialect
         path = dialect.users_path(self.org_uuid)
-        if dialect.name == "teamserver":
-            body = dialect.create_user_body(fields, role_name=self._role_name_for(fields.get("role")))
-        else:
-            body = dialect.create_user_body(fields)
+        role = self.server_role(fields.get("role"))
+        body = dialect.create_user_body(fields, role)
         outcome_was_unknown = False
         for attempt in range(self.retries + 1):
             try:
@@ -873,6 +1007,10 @@ class ContrastClient:
                     existing = self.find_user(fields["username"])
                     if existing is not None:
                         return existing
+                if (not outcome_was_unknown and err.status in (400, 409) and dialect.existing_user_path(self.org_uuid)
+                        and dialect.create_refused_as_existing(err.messages)
+                        and self.find_user(fields["username"]) is None):
+                    return self._add_existing(fields, role, find)
                 if not err.outcome_unknown:
                     raise
                 outcome_was_unknown = True
@@ -884,23 +1022,38 @@ class ContrastClient:
                                            attempts=attempt + 1)
                 self._sleep(self._backoff_delay(attempt))
                 continue
-            return self._complete(self._object(data, "user"))
+            return self._created(data, fields["username"], find)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def update_user(self, user_id: str, changes: dict) -> dict:
+    def _add_existing(self, fields, role, find):
+        """Add a user of another organization to this one (ExistingUserRequest); no invitation is sent."""
         dialect = self.dialect
-        if dialect.name == "teamserver":
-            # The answer holds no user (read back by _complete). Only enabling or disabling: its own small
-            # endpoint. Anything else: one edit carrying `enabled` too, so nothing is ever half applied.
-            if set(changes) == {"enabled"}:
-                self.request("PUT", dialect.user_enabled_path(self.org_uuid, user_id), body=dialect.enabled_body(changes["enabled"]))
-            else:
-                body = dialect.update_user_body(changes, role_name=self._role_name_for(changes.get("role")),
-                                                preferences=self._preferences_of(user_id))
-                self.request("PUT", dialect.user_path(self.org_uuid, user_id), body=body)
-            return self._complete({}, user_id=user_id)
-        data = self.request("PUT", self.dialect.user_path(self.org_uuid, user_id), body=self.dialect.update_user_body(changes))
-        return self._complete(self._object(data, "user"), user_id=user_id)
+        data = self.request("POST", dialect.existing_user_path(self.org_uuid), body=dialect.existing_user_body(fields, role))
+        self.added_existing.add(fields["username"].strip().lower())
+        return self._created(data, fields["username"], find)
+
+    def update_user(self, user_id: str, changes: dict) -> dict:
+        """Apply `changes` (canonical fields) to a user; returns it canonical, as the server answered or, where
+        the answer carries no user (TeamServer), as read before the edit with the changes applied."""
+        dialect = self.dialect
+        user_id = str(user_id)
+        role = self.server_role(changes.get("role"))
+        current = self._raw_users.get(user_id)
+        if current is None and (dialect.update_needs_current(changes) or not dialect.answers_carry_user):
+            if self.get_user(user_id) is None:
+                raise ContrastApiError("GET", dialect.user_path(self.org_uuid, user_id), 404,
+                                       detail="No user has id %s" % user_id)
+            current = self._raw_users.get(user_id)
+        data = {}
+        for method, path, body in dialect.update_calls(self.org_uuid, user_id, changes, current, role):
+            data = self.request(method, path, body=body)
+        raw = dialect.user_of(data)
+        if raw is not None:
+            return self._complete(raw, user_id=user_id)
+        # The answer carries no user (TeamServer; or a 200 that is not the documented answer): read it back, so that
+        # what is returned, and verified by the caller, is what the server holds (a 200 is not proof it took).
+        self._raw_users.pop(user_id, None)
+        return self._complete({}, user_id=user_id)
 
     def delete_user(self, user_id: str) -> bool:
         """Delete a user; False when it was already gone (a retried DELETE can meet its own success).
@@ -929,11 +1082,20 @@ class ContrastClient:
 
     # ------------------------------------------------------------------ org
     def get_profile(self) -> dict:
-        data = self.request("GET", self._read_dialect.profile_path())
-        self._observe(data, "user", "GET %s" % self._read_dialect.profile_path())
-        profile = self._object(data, "user")
-        self._check_user_shape(profile)
-        return normalize_user(profile)
+        """The API user, canonical (``GET /ng/profile``, with the ``expand`` values that endpoint lists)."""
+        path = self._read_dialect.profile_path()
+        params = self._dialect.read_params("profile") if self._dialect else auto_read_params("profile")
+        data = self.request("GET", path, params=params or None)
+        self._observe(data, "user", "GET %s" % path)
+        raw = self._object(data, "user")
+        self._check_user_shape(raw)
+        self._profile_read = True
+        # The API user may be a group member without being listed among the org's users: name it by its ids too.
+        profile = normalize_user(raw)
+        if profile["user_id"] is not None:
+            for key in (self._dialect or GuideDialect).user_keys(raw) + [str(profile["user_id"])]:
+                self._users_by_key.setdefault(key, profile)
+        return profile
 
     def check_organization(self) -> None:
         """Raise ContrastApiError when org_uuid is not an organization the caller can reach.
@@ -946,103 +1108,91 @@ class ContrastClient:
             self.request("GET", path)
 
     def list_roles(self) -> list:
+        """``[{name: ROLE_*, description}]``; the server's own names are kept for writes (server_role)."""
         dialect = self.dialect
         data = self.request("GET", dialect.roles_path(self.org_uuid))
-        if dialect.name == "teamserver":
-            # Role groups {group_id, name}: canonical ROLE_* names, the server's own name as description.
-            roles = []
-            names = {}
-            for role in self._items(data, dialect.roles_key, "role"):
+        for key in ("roles", "groups"):
+            for role in self._items(data, key, "role") if data.get(key) is not None else []:
                 self._role_named(role)
-                canonical = canonical_role(role.get("name"))
-                names[canonical] = role.get("name")
-                roles.append({"name": canonical, "description": role.get("name")})
-            self._role_names = names
-            return roles
-        return [{"name": role.get("name"), "description": role.get("description")}
-                for role in self._items(data, dialect.roles_key, "role") if self._role_named(role)]
+        self._roles = dialect.roles_of(data)
+        return [{"name": role["canonical"], "description": role["description"]} for role in self._roles]
 
     # ------------------------------------------------------------------ groups
     def list_groups(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
+        """Every access group (custom and predefined), ``[{group_id, name, description}]``, each once."""
         groups = []
         seen = set()
-        if self._dialect is None or self._dialect.name == "teamserver":
-            raws = self._teamserver_groups(page_size)
-        else:
-            raws = self.paginate(self.dialect.groups_path(self.org_uuid), self.dialect.groups_key, page_size)
+        raws = self.read_list(self._read_dialect.groups_path(self.org_uuid), "groups", page_size)
         for raw in raws:
-            group_id = raw.get("group_id")
-            if isinstance(group_id, bool) or not isinstance(group_id, (str, int)) or not isinstance(raw.get("name"), str):
+            group = (self._dialect or GuideDialect).group_of(raw)
+            group_id = group["group_id"]
+            if isinstance(group_id, bool) or not isinstance(group_id, (str, int)) or not isinstance(group["name"], str):
                 raise self.unexpected("a group is %s where an object with a group_id and a name was expected" % shown(raw))
-            if group_id in seen:
+            if group["group_id"] in seen:
                 continue
-            seen.add(group_id)
-            groups.append({"group_id": group_id, "name": raw.get("name"), "description": raw.get("description")})
+            seen.add(group["group_id"])
+            groups.append(dict((key, group[key]) for key in ("group_id", "name", "description")))
         return groups
 
-    def _teamserver_groups(self, page_size):
-        """Groups when the dialect may be TeamServer's (one unpaged answer, custom then predefined).
-
-        In auto mode the first page settles the dialect; a guide answer continues as a paged list.
-        """
-        path = self._read_dialect.groups_path(self.org_uuid)
-        if self._dialect is None:
-            data = self.request("GET", path, params={"offset": 0, "limit": page_size})
-            self._observe(data, "groups", "GET %s" % path)
-            if self._dialect is None or self._dialect.name != "teamserver":
-                # The guide's paged list: this page was its first; read the rest the usual way.
-                return self.paginate(path, GuideDialect.groups_key, page_size, first_page=data)
-        else:
-            data = self.request("GET", path)
-        raws = []
-        for part in ("custom_groups", "predefined_groups"):
-            section = data.get(part)
-            if section is None:
-                continue
-            if not isinstance(section, dict):
-                raise self.unexpected("%s is %s where an object was expected" % (part, shown(section)))
-            raws.extend(self._items(section, "groups", "group"))
-        return raws
-
-    def _teamserver_group(self, group_id) -> dict:
-        data = self.request("GET", self.dialect.group_path(self.org_uuid, group_id))
-        return self._object(data, "group")
+    def _member(self, raw, lookup: bool) -> dict:
+        """A member entry as ``{user_id, username}``: the entry's own login when it has one (the guide), else
+        the user it names by id (TeamServer's UserBaseResource: ``uid`` is the user's user_uid, ``id`` its UUID)."""
+        self._check_user_shape(raw)
+        keys = self.dialect.member_keys(raw)
+        username = raw.get("username") or raw.get("email")
+        if username is not None and not isinstance(username, str):
+            raise self.unexpected("a member's login is %s where text was expected" % shown(username))
+        if username and keys:
+            return {"user_id": keys[0], "username": username}
+        for key in keys:
+            if key in self._users_by_key:
+                user = self._users_by_key[key]
+                return {"user_id": user["user_id"], "username": user["username"]}
+        if lookup and keys:
+            user = self.get_user(keys[0])
+            if user is not None:
+                return {"user_id": user["user_id"], "username": user["username"]}
+        return {"user_id": keys[0] if keys else None, "username": None}
 
     def list_group_members(self, group_id, page_size: int = DEFAULT_PAGE_SIZE) -> list:
-        """Members of one group as ``[{user_id, username}]``, pending invitations included."""
+        """Members of one group as ``[{user_id, username}]`` (canonical user ids), pending invitations included,
+        read completely (a membership write replaces the whole list, so it is built only from a whole read)."""
+        dialect = self.dialect
+        raws = self.read_list(dialect.group_members_path(self.org_uuid, group_id), "members", page_size,
+                              paged=dialect.members_paged)
+        unknown = [raw for raw in raws if self._member(raw, lookup=False)["username"] is None]
+        if unknown and not self._listed_all:
+            self.list_users(page_size)  # one pass names every member, rather than one read each
+            unknown = [raw for raw in raws if self._member(raw, lookup=False)["username"] is None]
+        if unknown and not self._profile_read:
+            self.get_profile()  # the API user: a member, yet not always listed among the users
         members = []
         seen = set()
-        if self.dialect.name == "teamserver":
-            raws = self._teamserver_group(group_id).get("users") or []
-            if not isinstance(raws, list):
-                raise self.unexpected("the group's users is %s where a list was expected" % shown(raws))
-            for raw in raws:
-                user = self._user(raw if isinstance(raw, dict) else {"user_uid": raw})
-                if user["user_id"] in seen:
-                    continue
-                seen.add(user["user_id"])
-                members.append({"user_id": user["user_id"], "username": user["username"]})
-            return members
-        for raw in self.paginate(self.dialect.group_members_path(self.org_uuid, group_id), self.dialect.members_key, page_size):
-            user = self._user(raw)
-            if user["user_id"] in seen:
+        for raw in raws:
+            member = self._member(raw, lookup=True)
+            if member["user_id"] in seen:
                 continue
-            seen.add(user["user_id"])
-            members.append({"user_id": user["user_id"], "username": user["username"]})
+            seen.add(member["user_id"])
+            members.append(member)
         return members
 
     def set_group_members(self, group_id, user_ids) -> None:
         """Replace the group's whole member list (that is what the API's write does).
 
-        TeamServer: read the whole group, replace only its users, PUT it back (name and scope
-        echoed unchanged, so an application scope is never dropped).
+        TeamServer: the group is read and PUT back whole, its name and scope as read (the scope rebuilt
+        from the read; when it cannot be, nothing is written), only its users replaced.
         """
         dialect = self.dialect
-        if dialect.name == "teamserver":
-            group = self._teamserver_group(group_id)
-            self.request("PUT", dialect.group_path(self.org_uuid, group_id), body=dialect.group_update_body(group, user_ids))
-            return
-        self.request("PUT", self.dialect.group_members_path(self.org_uuid, group_id), body=self.dialect.membership_body(user_ids))
+        group = None
+        if dialect.membership_needs_group:
+            group = self.request("GET", dialect.group_path(self.org_uuid, group_id)).get("group") or {}
+        try:
+            method, path, body = dialect.membership_call(self.org_uuid, group_id, [str(user_id) for user_id in user_ids], group)
+        except ScopeError as err:
+            raise ContrastApiError("PUT", dialect.group_path(self.org_uuid, group_id), detail=(
+                "%s. Nothing was written: a group PUT must carry the group's whole scope, and this one cannot be "
+                "rebuilt from what the server shows. Change this group's members in Contrast itself." % err)) from None
+        self.request(method, path, body=body)
 
     def group_names_by_user(self, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
         """``{user_id: [group names]}`` from one pass over the groups and their members."""
@@ -1051,3 +1201,7 @@ class ContrastClient:
             for member in self.list_group_members(group["group_id"], page_size):
                 names.setdefault(member["user_id"], []).append(group["name"])
         return names
+
+
+class _ListShifted(Exception):
+    """A list read whose count changed or disagreed with what was read (read_list starts over once)."""

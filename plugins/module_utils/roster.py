@@ -296,6 +296,32 @@ def _delta_ids(group):
             [ids_of[name] for name in group["removed"] if name in ids_of])
 
 
+def _find_created(client, changes, outcomes, needed) -> list:
+    """Outcomes with the created users whose create answer did not carry them (TeamServer) and whose id a group
+    write needs (`needed`: lowercased logins) found by their logins, all in one go; the others keep no id,
+    as check mode reports them, rather than cost a read each."""
+    unknown = [change["username"] for change, (value, error) in zip(changes, outcomes)
+               if change["action"] == "create" and error is None and value is None
+               and change["username"].strip().lower() in needed]
+    if not unknown:
+        return outcomes
+    try:
+        found = client.find_users(unknown)
+    except ContrastApiError as err:
+        found, lookup_error = {}, err
+    else:
+        lookup_error = None
+    completed = []
+    for change, (value, error) in zip(changes, outcomes):
+        if change["action"] == "create" and error is None and value is None and change["username"].strip().lower() in needed:
+            value = found.get(change["username"].strip().lower())
+            if value is None:
+                error = lookup_error or ContrastApiError("GET", "users", 200, detail=(
+                    "The server accepted the creation of %s, but no user with that login can be found" % change["username"]))
+        completed.append((value, error))
+    return completed
+
+
 def apply(client, the_plan, parallelism, redact=str) -> list:
     """Send the planned writes: user writes first (creates give ids), then one write per changed group, then deletes.
 
@@ -310,7 +336,11 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
         action = change["action"]
         if action == "create":
             def create():
-                user = client.create_user(dict(change["fields"], **change.get("preferences", {})))
+                # find=False: where the create's answer does not carry the user, all of them are found at once below
+                # (and not verified field by field: the find reads them as the server holds them).
+                user = client.create_user(dict(change["fields"], **change.get("preferences", {})), find=False)
+                if user is None:
+                    return None
                 return verify_user_write(client, "POST", None, user, dict(
                     (key, value) for key, value in change["fields"].items() if key not in ("username", "email")))
             return create
@@ -351,11 +381,14 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
                 failures.append("%s %s: %s" % (change["action"], change["username"], change["error"]))
                 continue
             change["status"] = "ok"
-            if change["action"] == "create":
+            if change["action"] == "create" and value is not None:
                 change["user_id"] = value["user_id"]
                 new_ids[NEW_USER_PREFIX + change["username"].lower()] = str(value["user_id"])
 
-    record(others, _run_parallel(pool, [user_job(change) for change in others], client))
+    # Creates whose answer did not carry the user (TeamServer) and whose id a group write needs: found at once.
+    needed = set(user_id[len(NEW_USER_PREFIX):] for group in the_plan["groups"] for user_id in group["member_ids"]
+                 if user_id.startswith(NEW_USER_PREFIX))
+    record(others, _find_created(client, others, _run_parallel(pool, [user_job(change) for change in others], client), needed))
 
     def group_job(group):
         # Users whose create failed have no id: leave them out, and say so on the group.
@@ -435,21 +468,33 @@ def report(the_plan, check_mode, listed=()) -> tuple:
     return summary, changes
 
 
-def diff_of(changes) -> dict:
-    """before/after keyed by username: the fields and group memberships that change."""
-    before, after = {}, {}
+def _diff_lines(fields) -> str:
+    return "".join("  %s: %s\n" % (field, _diff_value(value)) for field, value in fields)
+
+
+def _diff_value(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def diff_of(changes) -> list:
+    """One diff per changed user (Ansible prints each on its own, so one user's old values never show under
+    another's): its fields, and the group memberships that change, before and after, as text."""
+    diffs = []
     for entry in changes:
-        old = dict((field, values["before"]) for field, values in entry["fields"].items())
-        new = dict((field, values["after"]) for field, values in entry["fields"].items())
-        # Only the memberships that change are known (not the user's every group): show them as such.
-        if entry["groups_added"]:
-            new["groups_added"] = entry["groups_added"]
-        if entry["groups_removed"]:
-            new["groups_removed"] = entry["groups_removed"]
+        header = "%s (%s)" % (entry["username"], entry["action"])
+        old = [(field, values["before"]) for field, values in entry["fields"].items()]
+        new = [(field, values["after"]) for field, values in entry["fields"].items()]
         if entry["action"] == "create":
-            old = {}
+            old = []
         if entry["action"] == "delete":
-            new = {}
-        before[entry["username"]] = old
-        after[entry["username"]] = new
-    return {"before": before, "after": after}
+            new = []
+        # Only the memberships that change are known (not the user's every group): show them as such.
+        old += [("group", name) for name in entry["groups_removed"]]
+        new += [("group", name) for name in entry["groups_added"]]
+        diffs.append({"before_header": header, "after_header": header,
+                      "before": _diff_lines(old), "after": _diff_lines(new)})
+    return diffs

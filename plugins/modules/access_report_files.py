@@ -117,6 +117,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description: What was written, in one line.
+  returned: success
+  type: str
+  sample: "Access report of 3 user(s) and 1 access group(s), 2 finding(s): /tmp/r/access-report.html (and .json, .csv)."
 summary:
   description: The report's summary (as in C(access-report.json)).
   returned: success

@@ -37,7 +37,7 @@ seealso:
 EXAMPLES = r"""
 - name: Every access group with its members
   contrast_security.identity.contrast_group_info:
-  register: groups
+  register: access_groups  # not `groups`: Ansible reserves that name
 
 - name: Who is in the payments group
   contrast_security.identity.contrast_group_info:
@@ -78,6 +78,11 @@ groups:
         username:
           description: Login of the user.
           type: str
+msg:
+  description: What was read, in one line.
+  returned: always
+  type: str
+  sample: "Read 4 access group(s) with their members."
 count:
   description: Number of groups returned.
   returned: always
@@ -105,7 +110,8 @@ def read_groups(module):
         if params["include_members"]:
             members = sorted(client.list_group_members(group["group_id"]), key=lambda member: (member["username"] or "").lower())
         result.append(dict(group, members=members))
-    return dict(changed=False, groups=result, count=len(result))
+    return dict(changed=False, groups=result, count=len(result), msg="Read %d access group(s)%s." % (
+        len(result), " with their members" if params["include_members"] else ""))
 
 
 def main():

@@ -34,7 +34,7 @@ attributes:
     description: Sends no write request; reports the same C(changed), C(diff), RV(added) and RV(removed) as the real run.
   diff_mode:
     support: full
-    description: The members before and after, as sorted usernames.
+    description: The members before and after, one username a line, so that only who joins or leaves is marked.
 options:
   group:
     description:
@@ -110,6 +110,8 @@ EXAMPLES = r"""
     group: Security Champions
     users: "{{ champions }}"
     state: exact
+  vars:
+    champions: [alice.nguyen@example.com, deepak.patel@example.com]
 
 - name: Empty a group (the empty list must be explicit)
   contrast_security.identity.contrast_group_membership:
@@ -163,12 +165,21 @@ missing:
   elements: str
   sample: []
 diff:
-  description: The members before and after, as sorted usernames.
+  description:
+    - The members before and after, as sorted usernames, one a line (so that C(--diff) marks only who joins and
+      who leaves); empty strings when nothing changes.
   returned: always
   type: dict
   sample:
-    before: {members: [john.smith@example.com]}
-    after: {members: [jane.doe@example.com, john.smith@example.com]}
+    before_header: members of Payments
+    after_header: members of Payments
+    before: "john.smith@example.com\n"
+    after: "jane.doe@example.com\njohn.smith@example.com\n"
+msg:
+  description: What happened, in one line.
+  returned: always
+  type: str
+  sample: "Changed Payments: added jane.doe@example.com; 2 member(s) now."
 """
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
@@ -232,7 +243,7 @@ def ensure_membership(module):
     new_ids, added, removed = plan_members(current_ids, list(wanted), params["state"])
 
     def usernames(user_ids):
-        return sorted(names[user_id] for user_id in user_ids)
+        return sorted((names[user_id] or user_id) for user_id in user_ids)  # a member no listing names: its id
 
     changed = bool(added or removed)
     if params["state"] == "exact":
@@ -263,9 +274,29 @@ def ensure_membership(module):
         added=usernames(added),
         removed=usernames(removed),
         missing=missing,
-        diff=dict(before={"members": usernames(current_ids)}, after={"members": usernames(new_ids)}) if changed
-        else dict(before={}, after={}),
+        diff=member_diff(group["name"], usernames(current_ids), usernames(new_ids)) if changed
+        else dict(before="", after=""),
+        msg=membership_message(group["name"], usernames(added), usernames(removed), len(new_ids), module.check_mode),
     )
+
+
+def member_diff(group_name, before, after):
+    """One username a line: a unified diff then marks only who joins and who leaves (a list rendered as JSON
+    would show an unchanged last member as removed and added, for its trailing comma)."""
+    header = "members of %s" % group_name
+    return dict(before_header=header, after_header=header,
+                before="".join(name + "\n" for name in before), after="".join(name + "\n" for name in after))
+
+
+def membership_message(group_name, added, removed, count, check_mode):
+    if not (added or removed):
+        return "%s already has the wanted members (%d)." % (group_name, count)
+    parts = []
+    if added:
+        parts.append("added %s" % ", ".join(added))
+    if removed:
+        parts.append("removed %s" % ", ".join(removed))
+    return "%s%s: %s; %d member(s) now." % ("Would change " if check_mode else "Changed ", group_name, "; ".join(parts), count)
 
 
 def main():

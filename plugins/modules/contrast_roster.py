@@ -209,6 +209,8 @@ EXAMPLES = r"""
       - {username: jane.doe@example.com, first_name: Jane, last_name: Doe, role: ROLE_EDIT, groups: [Payments Team]}
       - {username: ops-bot@example.com, first_name: Ops, last_name: Bot, role: ROLE_VIEW, api_only: true}
     unlisted: disable
+    # Check mode writes nothing: report every unlisted user rather than stop at the default guard of 10.
+    max_unlisted_changes: 100000
   check_mode: true
   register: drift
 
@@ -219,6 +221,23 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description: The summary in one line (in check mode, what would change).
+  returned: always
+  type: str
+  sample: "Changed: 1 created, 2 updated, 1 disabled; 3 membership(s) added; 120 unchanged."
+diff:
+  description:
+    - One diff per user that changes (its login and action as the header), with the fields and the group
+      memberships that change, one a line, before and after. Printed with C(--diff).
+  returned: in diff mode (C(--diff))
+  type: list
+  elements: dict
+  sample:
+    - before_header: ann@example.com (update)
+      after_header: ann@example.com (update)
+      before: "  role: ROLE_VIEW\n"
+      after: "  role: ROLE_EDIT\n  group: Payments Team\n"
 summary:
   description: How many users and memberships change (in check mode, would change).
   returned: always
@@ -325,6 +344,8 @@ def converge(module):
     if warning:
         module.warn(warning)
 
+    # A role the server does not list fails here, before any write (and in check mode too).
+    client.require_roles(change["fields"].get("role") for change in the_plan["users"])
     failures = []
     crash = None
     if not module.check_mode:
@@ -338,14 +359,16 @@ def converge(module):
                 if change["status"] == "failed":
                     change.setdefault("error", "not attempted or not known: " + crash)
     summary, changes = report(the_plan, module.check_mode, listed=[entry["username"] for entry in entries])
-    result = dict(changed=bool(changes), summary=summary, changes=changes)
+    result = dict(changed=bool(changes), summary=summary, changes=changes,
+                  msg=summary_message(summary, module.check_mode))
     if module._diff:  # only asked for with --diff; for 1,000 changes it doubles the result
         result["diff"] = diff_of(changes)
     if params["report_listed"]:
         result["listed"] = listed_users(entries, users, the_plan)
     warn_conflicts(module, the_plan)
     if failures or crash:
-        module.fail_json(msg=failure_message(failures or [crash], changes), **result)
+        result["msg"] = failure_message(failures or [crash], changes)
+        module.fail_json(**result)
     return result
 
 
@@ -405,7 +428,8 @@ def converge_leavers(module, client, entries, page_size):
     failures = [] if module.check_mode else apply(client, the_plan, params["parallelism"], redact=client.redact)
     summary, changes = report(the_plan, module.check_mode)
     warn_conflicts(module, the_plan)
-    result = dict(changed=bool(changes), summary=summary, changes=changes, not_found=planned["not_found"])
+    result = dict(changed=bool(changes), summary=summary, changes=changes, not_found=planned["not_found"],
+                  msg=summary_message(summary, module.check_mode))
     if module._diff:
         result["diff"] = diff_of(changes)
     if params["report_listed"]:
@@ -418,8 +442,21 @@ def converge_leavers(module, client, entries, page_size):
                            "enabled": None if user["user_id"] in deleted else enabled})
         result["listed"] = listed
     if failures:
-        module.fail_json(msg=failure_message(failures, changes), **result)
+        result["msg"] = failure_message(failures, changes)
+        module.fail_json(**result)
     return result
+
+
+def summary_message(summary, check_mode) -> str:
+    """'Would change 3 user(s): 1 created, 2 updated; 1 membership(s) added; 120 unchanged.' in one line."""
+    users = ["%d %s" % (summary[key], key) for key in ("created", "updated", "enabled", "disabled", "deleted") if summary[key]]
+    memberships = ["%d membership(s) %s" % (summary[key], key.split("_")[1])
+                   for key in ("memberships_added", "memberships_removed") if summary[key]]
+    if not (users or memberships):
+        return "The organization matches the roster (%d listed user(s) unchanged)." % summary["unchanged"]
+    parts = [", ".join(users)] if users else []
+    parts += memberships
+    return "%s: %s; %d unchanged." % ("Would change" if check_mode else "Changed", "; ".join(parts), summary["unchanged"])
 
 
 def failure_message(failures, changes) -> str:

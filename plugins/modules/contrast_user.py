@@ -177,6 +177,13 @@ invited:
   returned: always
   type: bool
   sample: true
+added_existing:
+  description:
+    - Whether the user already had a Contrast account in another organization and was added to this one instead
+      of being created (TeamServer dialect, C(POST /ng/{orgUuid}/users/existing)); no invitation is sent then.
+  returned: when the user was added
+  type: bool
+  sample: true
 diff:
   description: The user's login and the fields that change, before and after; empty dicts when nothing changes.
   returned: always
@@ -185,11 +192,16 @@ diff:
     before: {username: jane.doe@example.com, role: ROLE_EDIT}
     after: {username: jane.doe@example.com, role: ROLE_ADMIN}
 msg:
-  description: What happened, in a sentence.
+  description:
+    - What happened, in one line, for example C(Disabled john.smith@example.com.),
+      C(Enabled john.smith@example.com again and updated role.), C(Updated jane.doe@example.com (role).),
+      or why nothing changed.
   returned: always
   type: str
   sample: Updated jane.doe@example.com (role).
 """
+
+import difflib
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
 from ansible_collections.contrast_security.identity.plugins.module_utils.guards import (
@@ -265,6 +277,7 @@ def ensure_user(module):
     wanted = wanted_fields(params)
     if current is None:
         if state == "disabled":
+            warn_if_mistyped(module)
             return result(False, None, {}, {}, "User %s does not exist; nothing to disable." % who)
         return create_user(module, wanted)
 
@@ -285,7 +298,32 @@ def ensure_user(module):
         verify_user_write(module.client, "PUT", current["user_id"], user, changes)
     fields = sorted(changes)
     return result(True, user, diff_view(current, fields), diff_view(predicted_user(current, changes), fields),
-                  "Updated %s (%s)." % (current["username"], ", ".join(fields)))
+                  update_message(current["username"], changes))
+
+
+def update_message(username, changes):
+    """'Disabled x.', 'Enabled x again and updated role.', 'Updated x (first_name, role).'"""
+    others = sorted(field for field in changes if field != "enabled")
+    if "enabled" not in changes:
+        return "Updated %s (%s)." % (username, ", ".join(others))
+    verb = "Enabled %s again" % username if changes["enabled"] else "Disabled %s" % username
+    return "%s%s." % (verb, " and updated %s" % ", ".join(others) if others else "")
+
+
+def warn_if_mistyped(module):
+    """A login to disable that is not a user may be a typo (offboarding the wrong spelling leaves the person
+    enabled): warn, naming the closest logins. Costs one more pass over the users, only in this case."""
+    username = module.params["username"]
+    if not username:
+        return
+    logins = [user["username"] for user in module.client.list_users() if user.get("username")]
+    # A high cutoff: every login shares the domain, which alone makes a 0.5 match.
+    matches = difflib.get_close_matches(username.lower(), [login.lower() for login in logins], n=3, cutoff=0.75)
+    by_lower = dict((login.lower(), login) for login in logins)
+    text = "%s is not a user of the organization, so nobody was disabled." % username
+    if matches:
+        text += " Did you mean %s?" % " or ".join(by_lower[match] for match in matches)
+    module.warn(text)
 
 
 def refuse_locking_out(module, current, state, changes):
@@ -334,6 +372,15 @@ def create_user(module, wanted):
         verify_user_write(module.client, "POST", None, user, asked)
     after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
                                                     "protect_enabled") if planned.get(field) is not None])
+    if not module.check_mode and params["username"].strip().lower() in module.client.added_existing:
+        # An existing account keeps what it had (its names, ...): bring it to what was asked, in this same run.
+        changes = user_changes(user, dict(wanted, enabled=True))
+        if changes:
+            user = module.client.update_user(user["user_id"], changes)
+        added = result(True, user, {}, after, "%s already has a Contrast account (in another organization): added it to "
+                                              "this organization; no invitation is sent." % params["username"])
+        added["added_existing"] = True
+        return added
     return result(True, user, {}, after, "Created %s; the API sent an invitation email." % params["username"], invited=True)
 
 

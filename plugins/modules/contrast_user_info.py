@@ -95,6 +95,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description: What was read, in one line.
+  returned: always
+  type: str
+  sample: "Read 2 user(s) matching the filters."
 count:
   description: Number of users returned (after filtering).
   returned: always
@@ -197,7 +202,9 @@ def read_users(module):
         for user in users:
             user["groups"] = sorted(names.get(user["user_id"], []))
     users.sort(key=lambda user: (user["username"] or "").lower())
-    return dict(changed=False, users=users, count=len(users))
+    return dict(changed=False, users=users, count=len(users), msg="Read %d user(s)%s." % (
+        len(users), " matching the filters" if any(params[name] is not None for name in ("roles", "enabled", "inactive_days"))
+        else ""))
 
 
 def main():

@@ -190,6 +190,9 @@ class Organization:
         # user_id -> {date_format, time_format, time_zone}: preferences set through the teamserver dialect
         # (a user without an entry has the defaults).
         self.preferences = {}
+        # Logins that have an account in another organization (seed ``other_org_users``): a create of one is
+        # refused; the teamserver dialect adds them with POST users/existing.
+        self.other_org_users = set()
 
     # ---- identity ----
     def new_user_id(self, username: str) -> str:
@@ -362,7 +365,7 @@ class Organization:
 # Building an organization from a seed document or the generator
 # --------------------------------------------------------------------------------------------
 
-SEED_TOP_FIELDS = ("org_uuid", "api_user", "users", "groups", "generate")
+SEED_TOP_FIELDS = ("org_uuid", "api_user", "users", "groups", "generate", "other_org_users")
 SEED_API_USER_FIELDS = ("username", "service_key", "api_key")
 SEED_USER_FIELDS = (
     "user_id", "username", "email", "first_name", "last_name", "role", "enabled", "pending", "api_only",
@@ -372,6 +375,16 @@ SEED_GROUP_FIELDS = ("group_id", "name", "description", "members", "scope", "pre
 # A group's access scope (only the teamserver dialect shows it); the reference's template.
 DEFAULT_GROUP_SCOPE = {"account_scope": {"exceptions": []}, "app_scope": {"exceptions": [], "onboard_role": "", "role": ""}}
 GENERATE_FIELDS = ("users", "groups", "seed")
+# What real servers vary in (README: "Switches"), off by default; set with CLI options, the constructor's
+# ``switches`` or POST /_emulator/config, and restored by an empty reset.
+SWITCH_DEFAULTS = {
+    "unpaged_members": False,        # group member lists ignore offset/limit and carry no count (both dialects)
+    "no_count": False,               # list answers carry no count
+    "count_offset": 0,               # list counts are off by this many
+    "shift_users": None,             # "add" or "delete": one user added or deleted before the first users page past offset 0
+    "user_uid_as_login": False,      # teamserver: user_uid is the login rather than an opaque id
+    "omitted_booleans_false": False,  # a create (or teamserver edit) that omits enabled/api_only/protect sets them false
+}
 
 
 def _reject_unknown(doc: dict, allowed, where: str) -> None:
@@ -564,10 +577,14 @@ def build_organization(doc, reference_ms=None) -> Organization:
                 raise SeedError("%s: member %r is not a user of the seed" % (where, member))
             member_ids.append(record["user_id"])
         scope = entry.get("scope")
-        if scope is not None and not isinstance(scope, dict):
-            raise SeedError("%s: scope must be an object" % where)
+        if scope is not None and TeamServerDialect.scope_error(scope):
+            raise SeedError("%s: scope: %s" % (where, TeamServerDialect.scope_error(scope)))
         predefined = _seed_check(check_bool, where, entry.get("predefined", False), "predefined")
         org.insert_group(group_id, name, description, member_ids, scope=scope, predefined=predefined)
+    others = doc.get("other_org_users", [])
+    if not isinstance(others, list) or not all(isinstance(name, str) and EMAIL_RE.match(name) for name in others):
+        raise SeedError("seed: other_org_users must be a list of logins (users of other organizations)")
+    org.other_org_users = set(name.lower() for name in others)
     org.ensure_api_user()
     return org
 
@@ -584,11 +601,15 @@ class EmulatorState:
     """
 
     def __init__(self, seed=None, max_page_size: int = DEFAULT_MAX_PAGE_SIZE, fault_rate: float = 0.0, fault_seed=None,
-                 dialect: str = "guide"):
+                 dialect: str = "guide", switches=None):
         self.lock = threading.RLock()
+        startup_config = {"max_page_size": max_page_size, "ignore_offset": False, "api_user_role": None, "dialect": dialect}
+        startup_config.update(SWITCH_DEFAULTS)
+        self.config = dict(startup_config)
+        startup_config.update(_checked_switches(switches or {}, self.config))
         self.startup = {
             "seed": seed,
-            "config": {"max_page_size": max_page_size, "ignore_offset": False, "api_user_role": None, "dialect": dialect},
+            "config": startup_config,
             "random_rate": fault_rate, "random_seed": fault_seed,
         }
         self.org = build_organization(seed)
@@ -608,6 +629,7 @@ class EmulatorState:
     # ---- reset and config ----
     def _restore_startup_settings(self) -> None:
         self.config = dict(self.startup["config"], api_user_role=None)
+        self.shifted = False
         self.rules = []
         self.set_random_faults(self.startup["random_rate"], self.startup["random_seed"])
 
@@ -633,7 +655,7 @@ class EmulatorState:
     def update_config(self, changes) -> dict:
         if not isinstance(changes, dict):
             raise SeedError("config must be a JSON object")
-        _reject_unknown(changes, ("max_page_size", "ignore_offset", "api_user_role", "dialect"), "config")
+        _reject_unknown(changes, ("max_page_size", "ignore_offset", "api_user_role", "dialect") + tuple(SWITCH_DEFAULTS), "config")
         with self.lock:
             return self._apply_config(changes)
 
@@ -650,7 +672,10 @@ class EmulatorState:
         dialect = changes.get("dialect", self.config["dialect"])
         if dialect not in DIALECTS:
             raise SeedError("dialect must be one of %s" % ", ".join(sorted(DIALECTS)))
-        self.config.update(max_page_size=size, ignore_offset=ignore, api_user_role=role, dialect=dialect)
+        switches = _checked_switches(changes, self.config)
+        self.config.update(max_page_size=size, ignore_offset=ignore, api_user_role=role, dialect=dialect, **switches)
+        if "shift_users" in changes:
+            self.shifted = False
         record = self.org.api_user_record()
         if role is not None and record is not None:
             record["role"] = role
@@ -790,6 +815,25 @@ class EmulatorState:
             }
 
 
+def _checked_switches(changes: dict, config: dict) -> dict:
+    """The switches (SWITCH_DEFAULTS) among `changes`, validated; SeedError names a bad one."""
+    switches = {}
+    for key, default in SWITCH_DEFAULTS.items():
+        if key not in changes:
+            continue
+        value = changes[key]
+        if key == "count_offset":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise SeedError("count_offset must be an integer")
+        elif key == "shift_users":
+            if value not in (None, "add", "delete"):
+                raise SeedError("shift_users must be add, delete or null")
+        elif not isinstance(value, bool):
+            raise SeedError("%s must be a boolean" % key)
+        switches[key] = value
+    return switches
+
+
 def parse_rule(rule, index: int) -> dict:
     """Validate one fault rule and fill its defaults (see README.md, "Faults")."""
     where = "rules[%d]" % index
@@ -910,7 +954,7 @@ def _header(headers, name):
 
 
 def _user_like(value) -> bool:
-    return isinstance(value, dict) and any(key in value for key in ("user_id", "user_uid", "username", "email"))
+    return isinstance(value, dict) and any(key in value for key in ("user_id", "user_uid", "uid", "username", "email"))
 
 
 def _walk_objects(value, visit):
@@ -1084,8 +1128,9 @@ class GuideDialect:
         return json_answer(status, error_body(messages))
 
     # ---- shapes ----
-    @staticmethod
-    def user_view(org: Organization, record: dict) -> dict:
+    def user_view(self, state, record: dict, expand=()) -> dict:  # expand: the teamserver dialect's
+        """The guide's user object (`expand` is not part of this dialect)."""
+        org = state.org
         return {
             "user_id": record["user_id"], "username": record["username"], "email": record["email"],
             "first_name": record["first_name"], "last_name": record["last_name"], "enabled": record["enabled"],
@@ -1093,9 +1138,56 @@ class GuideDialect:
             "date_created": record["date_created"], "last_login": record["last_login"], "org_uuid": org.org_uuid,
         }
 
-    @staticmethod
-    def member_view(record: dict) -> dict:
+    def member_view(self, state, record: dict) -> dict:
         return {"user_id": record["user_id"], "username": record["username"]}
+
+    @staticmethod
+    def count_of(state: EmulatorState, total: int):
+        """The count a list answer shows: none (``no_count``), or off by ``count_offset``."""
+        if state.config["no_count"]:
+            return None
+        return total + state.config["count_offset"]
+
+    @staticmethod
+    def with_count(payload: dict, key: str, count):
+        if count is not None:
+            payload[key] = count
+        return payload
+
+    @staticmethod
+    def shift_users(state: EmulatorState, offset: int) -> None:
+        """``shift_users``: once, before the first users page past offset 0, add or delete a user."""
+        how = state.config["shift_users"]
+        if not how or offset == 0 or state.shifted:
+            return
+        state.shifted = True
+        org = state.org
+        if how == "add":
+            username = "late.joiner.%d@example.com" % (len(org.users) + 1)
+            first, last = _names_from_username(username)
+            record = org.create_user({"username": username, "email": username, "first_name": first, "last_name": last,
+                                      "role": "ROLE_VIEW"})
+            # Listed first: every later page shifts by one.
+            org._order.remove((record["date_created"], record["user_id"]))
+            record["date_created"] = org._order[0][0] - 1 if org._order else record["date_created"]
+            bisect.insort(org._order, (record["date_created"], record["user_id"]))
+        else:
+            victims = [user_id for _created, user_id in org._order
+                       if org.users[user_id]["username"].lower() != org.api_username.lower()]
+            if victims:
+                org.delete_user(victims[0])
+
+    @staticmethod
+    def omitted_booleans(state: EmulatorState, fields: dict, names) -> None:
+        """``omitted_booleans_false``: a boolean the body leaves out is false, not its documented default."""
+        if state.config["omitted_booleans_false"]:
+            for name in names:
+                fields.setdefault(name, False)
+
+    @staticmethod
+    def refuse_other_org(org: Organization, username: str) -> None:
+        if username.lower() in org.other_org_users:
+            raise ApiError(409, "User already exists")
 
     @staticmethod
     def page(state: EmulatorState, query: dict):
@@ -1140,20 +1232,22 @@ class GuideDialect:
     # ---- handlers ----
     def profile(self, call):
         record = call.state.org.api_user_record()
-        return json_answer(200, {"success": True, "user": self.user_view(call.state.org, record)})
+        return json_answer(200, {"success": True, "user": self.user_view(call.state, record)})
 
     def roles(self, _call):
         return json_answer(200, {"success": True, "roles": [{"name": name, "description": desc} for name, desc in ROLES]})
 
     def list_users(self, call):
         offset, limit = self.page(call.state, call.query)
+        self.shift_users(call.state, offset)
         org = call.state.org
-        users = [self.user_view(org, record) for record in org.page_users(offset, limit)]
-        return json_answer(200, {"success": True, "users": users, "count": org.user_count()})
+        users = [self.user_view(call.state, record) for record in org.page_users(offset, limit)]
+        return json_answer(200, self.with_count({"success": True, "users": users}, "count",
+                                                self.count_of(call.state, org.user_count())))
 
     def get_user(self, call):
         org = call.state.org
-        return json_answer(200, {"success": True, "user": self.user_view(org, org.get_user(call.params["user_id"]))})
+        return json_answer(200, {"success": True, "user": self.user_view(call.state, org.get_user(call.params["user_id"]))})
 
     def create_user(self, call):
         fields = self._fields(call.body, self.CREATE_FIELDS, self.CREATE_REQUIRED)
@@ -1161,13 +1255,15 @@ class GuideDialect:
             raise ApiError(400, "Username must match email")
         fields["username"] = fields["email"]
         org = call.state.org
-        return json_answer(200, {"success": True, "user": self.user_view(org, org.create_user(fields))})
+        self.refuse_other_org(org, fields["username"])
+        self.omitted_booleans(call.state, fields, ("enabled", "api_only", "protect_enabled"))
+        return json_answer(200, {"success": True, "user": self.user_view(call.state, org.create_user(fields))})
 
     def update_user(self, call):
         org = call.state.org
         record = org.get_user(call.params["user_id"])
         fields = self._fields(call.body, self.UPDATE_FIELDS)
-        return json_answer(200, {"success": True, "user": self.user_view(org, org.update_user(record["user_id"], fields))})
+        return json_answer(200, {"success": True, "user": self.user_view(call.state, org.update_user(record["user_id"], fields))})
 
     def delete_user(self, call):
         call.state.org.delete_user(call.params["user_id"])
@@ -1178,13 +1274,14 @@ class GuideDialect:
         groups = call.state.org.sorted_groups()
         views = [{"group_id": group["group_id"], "name": group["name"], "description": group["description"],
                   "user_count": len(group["members"])} for group in groups[offset:offset + limit]]
-        return json_answer(200, {"success": True, "groups": views, "count": len(groups)})
+        return json_answer(200, self.with_count({"success": True, "groups": views}, "count",
+                                                self.count_of(call.state, len(groups))))
 
     def get_group(self, call):
         org = call.state.org
         group = org.get_group(call.params["group_id"])
         view = {"group_id": group["group_id"], "name": group["name"], "description": group["description"],
-                "users": [self.member_view(record) for record in org.group_members(group)]}
+                "users": [self.member_view(call.state, record) for record in org.group_members(group)]}
         return json_answer(200, {"success": True, "group": view})
 
     def group_members(self, call):
@@ -1192,8 +1289,12 @@ class GuideDialect:
         group = org.get_group(call.params["group_id"])
         offset, limit = self.page(call.state, call.query)
         members = org.group_members(group)
-        users = [self.member_view(record) for record in members[offset:offset + limit]]
-        return json_answer(200, {"success": True, "users": users, "count": len(members)})
+        if call.state.config["unpaged_members"]:
+            # A server that does not page member lists: the whole list, whatever offset and limit say, no count.
+            return json_answer(200, {"success": True, "users": [self.member_view(call.state, record) for record in members]})
+        users = [self.member_view(call.state, record) for record in members[offset:offset + limit]]
+        return json_answer(200, self.with_count({"success": True, "users": users}, "count",
+                                                self.count_of(call.state, len(members))))
 
     def set_group_members(self, call):
         org = call.state.org
@@ -1273,6 +1374,7 @@ class TeamServerDialect(GuideDialect):
         Route("PUT", ORG + r"/users/(?P<user_id>[^/]+)", "update_user", write=True, body=True),
         Route("DELETE", ORG + r"/users/(?P<user_id>[^/]+)", "delete_user", write=True),
         Route("PUT", ORG + r"/users/(?P<user_id>[^/]+)/enabled", "set_enabled", write=True, body=True),
+        Route("POST", ORG + r"/users/existing", "add_existing_user", write=True, body=True),
         Route("GET", ORG + r"/groups", "list_groups"),
         Route("GET", ORG + r"/groups/(?P<group_id>[^/]+)", "get_group"),
         Route("PUT", ORG + r"/groups/(?P<group_id>[^/]+)", "update_group", write=True, body=True),
@@ -1296,8 +1398,22 @@ class TeamServerDialect(GuideDialect):
 
     # ---- lookups: unknown ids are an authorization failure in this dialect ----
     @staticmethod
-    def _user(org: Organization, user_id: str) -> dict:
-        record = org.users.get(user_id)
+    def _uid(state: EmulatorState, record: dict) -> str:
+        """A user's user_uid: its 32-hex id, or its login (``user_uid_as_login``)."""
+        return record["username"] if state.config["user_uid_as_login"] else record["user_id"]
+
+    @staticmethod
+    def _record_of(state: EmulatorState, uid):
+        """The user a user_uid names, or None."""
+        org = state.org
+        if not isinstance(uid, str):
+            return None
+        if state.config["user_uid_as_login"]:
+            return org.find_username(uid)
+        return org.users.get(uid)
+
+    def _user(self, state: EmulatorState, user_id: str) -> dict:
+        record = self._record_of(state, user_id)
         if record is None:
             raise ApiError(403, AUTHORIZATION_FAILURE)
         return record
@@ -1323,15 +1439,19 @@ class TeamServerDialect(GuideDialect):
     def _expand(query: dict) -> set:
         return set(part.strip().lower() for part in (query.get("expand") or "").split(",") if part.strip())
 
-    # ---- shapes ----
-    def user_view(self, org: Organization, record: dict, expand=()) -> dict:  # pylint: disable=arguments-differ
+    # ---- shapes: the reference's objects, field for field (tests/unit/emulator/fixtures/teamserver_objects.json) ----
+    def user_view(self, state, record: dict, expand=()) -> dict:
+        """UserResource: ``email``, ``login``, ``signup``, ``preferences`` and ``groups`` only when expanded."""
+        org = state.org
         view = {
-            "user_uid": record["user_id"], "id": str(uuid.UUID(record["user_id"])), "email": record["email"],
+            "user_uid": self._uid(state, record), "id": str(uuid.UUID(record["user_id"])),
             "first_name": record["first_name"], "last_name": record["last_name"], "enabled": record["enabled"],
             "role": self._role_of(record["role"]), "api_only": record["api_only"],
             "rasp_enabled": record["protect_enabled"],
             "status_description": "Waiting for activation" if record["pending"] else "Active",
         }
+        if "email" in expand:
+            view["email"] = record["email"]
         if "login" in expand:
             view["login"] = {"last_login_time": record["last_login"], "failed_attempts": 0}
         if "signup" in expand:
@@ -1339,6 +1459,8 @@ class TeamServerDialect(GuideDialect):
         if "preferences" in expand:
             view["preferences"] = dict(self.PREFERENCE_DEFAULTS, language="en",
                                        **org.preferences.get(record["user_id"], {}))
+        if "groups" in expand:
+            view["groups"] = [self.group_base_view(org.groups[group_id]) for group_id in org.groups_of(record["user_id"])]
         return view
 
     def _keep_preferences(self, org: Organization, user_id: str, body: dict) -> None:
@@ -1346,19 +1468,34 @@ class TeamServerDialect(GuideDialect):
         if given:
             org.preferences[user_id] = dict(org.preferences.get(user_id, {}), **given)
 
-    @staticmethod
-    def member_view(record: dict) -> dict:
-        return {"user_uid": record["user_id"], "email": record["email"], "first_name": record["first_name"],
-                "last_name": record["last_name"]}
+    def member_view(self, state, record: dict) -> dict:
+        """UserBaseResource: no login; ``uid`` is the user's user_uid, ``id`` its UUID."""
+        return {"id": str(uuid.UUID(record["user_id"])), "uid": self._uid(state, record), "first_name": record["first_name"],
+                "last_name": record["last_name"], "full_name": "%s %s" % (record["first_name"], record["last_name"])}
 
-    def group_view(self, org: Organization, group: dict, users: bool, scope: bool = False) -> dict:
-        view = {"group_id": group["group_id"], "name": group["name"], "description": group["description"],
-                "readonly": group["predefined"], "access_level": "ORGANIZATION"}
-        if users:
-            view["users"] = [self.member_view(record) for record in org.group_members(group)]
-        if scope:
-            view["scope"] = json.loads(json.dumps(group["scope"]))
-        return view
+    @staticmethod
+    def group_base_view(group: dict) -> dict:
+        """AccessGroupBaseResource (the group list, a user's groups)."""
+        return {"group_id": group["group_id"], "name": group["name"], "access_level": "ORGANIZATION",
+                "readonly": group["predefined"]}
+
+    def group_view(self, state, group: dict) -> dict:
+        """AccessGroupOrganizationResource: the scope shown flat (``app_role``, ``onboard_role``, ``applications``
+        grouped by role, ``accounts``), never as ``scope``; members as UserBaseResource."""
+        scope = group["scope"]
+        app_scope = scope.get("app_scope") or {}
+        by_role = {}
+        for exception in app_scope.get("exceptions") or []:
+            by_role.setdefault(exception["role"], []).append({"app_id": exception["app_id"]})
+        applications = [{"role": {"name": role}, "noAccess": role == "NO_ACCESS", "applications": apps}
+                        for role, apps in by_role.items()]
+        accounts = [{"organization": {"organization_uuid": exception["organization_uuid"]}, "role": exception["role"],
+                     "noAccess": exception["role"] == "NO_ACCESS"}
+                    for exception in (scope.get("account_scope") or {}).get("exceptions") or []]
+        return {"group_id": group["group_id"], "name": group["name"], "access_level": "ORGANIZATION",
+                "readonly": group["predefined"], "app_role": app_scope.get("role") or "",
+                "onboard_role": app_scope.get("onboard_role") or "", "applications": applications, "accounts": accounts,
+                "users": [self.member_view(state, record) for record in state.org.group_members(group)]}
 
     # ---- body checks ----
     @staticmethod
@@ -1439,8 +1576,9 @@ class TeamServerDialect(GuideDialect):
 
     # ---- handlers ----
     def profile(self, call):
+        """UserResponse; ``expand`` as GET /ng/profile lists it (without it: no email, no dates)."""
         record = call.state.org.api_user_record()
-        user = self.user_view(call.state.org, record, ("login", "signup"))
+        user = self.user_view(call.state, record, self._expand(call.query))
         return json_answer(200, {"success": True, "messages": [], "user": user})
 
     def profile_organization(self, call):
@@ -1449,7 +1587,7 @@ class TeamServerDialect(GuideDialect):
         caller = org.api_user_record()
         roles = [label for name, _role_id, label in TEAMSERVER_ROLES if name == caller["role"]]
         organization = {"organization_uuid": org.org_uuid, "name": "Emulated organization", "api_only": False,
-                        "date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "timezone": "UTC", "locale": "en_US"}
+                        "date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "timezone": "UTC"}
         return json_answer(200, {"success": True, "messages": [], "enterprise": False, "organization": organization,
                                  "roles": roles})
 
@@ -1458,24 +1596,42 @@ class TeamServerDialect(GuideDialect):
         return json_answer(200, {"success": True, "messages": [], "groups": groups})
 
     def list_users(self, call):
+        """UsersResponse; ``q`` keeps users whose email, first or last name contain it (case-insensitive)."""
         offset, limit = self.page(call.state, call.query)
+        self.shift_users(call.state, offset)
         org = call.state.org
         expand = self._expand(call.query)
-        users = [self.user_view(org, record, expand) for record in org.page_users(offset, limit)]
-        return json_answer(200, {"success": True, "messages": [], "users": users, "count": org.user_count()})
+        keyword = (call.query.get("q") or "").strip().lower()
+        if keyword:
+            matching = [org.users[user_id] for _created, user_id in org._order
+                        if any(keyword in (org.users[user_id][key] or "").lower() for key in ("email", "first_name", "last_name"))]
+            total, page = len(matching), matching[offset:offset + limit]
+        else:
+            total, page = org.user_count(), org.page_users(offset, limit)
+        users = [self.user_view(call.state, record, expand) for record in page]
+        return json_answer(200, self.with_count({"success": True, "messages": [], "users": users}, "count",
+                                                self.count_of(call.state, total)))
 
     def get_user(self, call):
-        org = call.state.org
-        record = self._user(org, call.params["user_id"])
-        return json_answer(200, {"success": True, "messages": [], "user": self.user_view(org, record, self._expand(call.query))})
+        record = self._user(call.state, call.params["user_id"])
+        user = self.user_view(call.state, record, self._expand(call.query))
+        return json_answer(200, {"success": True, "messages": [], "user": user})
+
+    def _flags(self, state, body: dict, fields: dict) -> None:
+        """``omitted_booleans_false``: flags the body leaves out become false (a create's ``enabled`` included)."""
+        self.omitted_booleans(state, fields, ("enabled", "api_only", "protect_enabled"))
 
     @_fielded
     def create_user(self, call):
+        """NewUserResponse: no user in the answer (find it with GET users?q=...)."""
         org = call.state.org
         self._check_fields(call.body, self.CREATE_FIELDS, self.CREATE_REQUIRED)
         username = self._checked(check_email, "username", call.body["username"], "username")
+        if username.lower() in org.other_org_users:
+            raise FieldErrors("User already exists", [("username", "A user with this username already exists")])
         fields = self._user_fields(org, call.body)
         group_ids = fields.pop("_groups")
+        self._flags(call.state, call.body, fields)
         first, last = _names_from_username(username)
         fields.setdefault("first_name", first)
         fields.setdefault("last_name", last)
@@ -1485,16 +1641,37 @@ class TeamServerDialect(GuideDialect):
         self._keep_preferences(org, record["user_id"], call.body)
         if group_ids:
             self._set_user_groups(org, record["user_id"], group_ids)
-        return json_answer(200, {"success": True, "messages": ["User created successfully."], "errors": [],
-                                 "user": self.user_view(org, record)})
+        return json_answer(200, {"success": True, "messages": ["User created successfully."], "errors": []})
+
+    @_fielded
+    def add_existing_user(self, call):
+        """ExistingUserRequest: a user of another organization joins this one (no invitation); NewUserResponse."""
+        org = call.state.org
+        self._check_fields(call.body, ("username", "role", "enabled", "api_only", "protect", "groups"), ("username", "role"))
+        username = self._checked(check_email, "username", call.body["username"], "username")
+        if username.lower() not in org.other_org_users:
+            raise FieldErrors("User not found", [("username", "No user of another organization has this username")])
+        fields = self._user_fields(org, call.body)
+        group_ids = fields.pop("_groups")
+        self._flags(call.state, call.body, fields)
+        first, last = _names_from_username(username)
+        fields.update(username=username, email=username, first_name=first, last_name=last)
+        record = org.create_user(fields)
+        org.outbox.pop()  # an existing account: no invitation
+        record["pending"] = False
+        org.other_org_users.discard(username.lower())
+        if group_ids:
+            self._set_user_groups(org, record["user_id"], group_ids)
+        return json_answer(200, {"success": True, "messages": ["User added successfully."], "errors": []})
 
     @_fielded
     def update_user(self, call):
         org = call.state.org
-        record = self._user(org, call.params["user_id"])
+        record = self._user(call.state, call.params["user_id"])
         self._check_fields(call.body, self.UPDATE_FIELDS, self.UPDATE_REQUIRED)
         fields = self._user_fields(org, call.body)
         group_ids = fields.pop("_groups")
+        self._flags(call.state, call.body, fields)
         org.update_user(record["user_id"], fields)
         self._keep_preferences(org, record["user_id"], call.body)
         if group_ids is not None:
@@ -1504,42 +1681,78 @@ class TeamServerDialect(GuideDialect):
     @_fielded
     def set_enabled(self, call):
         org = call.state.org
-        record = self._user(org, call.params["user_id"])
+        record = self._user(call.state, call.params["user_id"])
         self._check_fields(call.body, ("enabled",), ("enabled",))
         org.update_user(record["user_id"], {"enabled": self._checked(check_bool, "enabled", call.body["enabled"], "enabled")})
         return json_answer(200, {"success": True, "messages": ["User updated successfully."], "errors": []})
 
     def delete_user(self, call):
         org = call.state.org
-        record = self._user(org, call.params["user_id"])
+        record = self._user(call.state, call.params["user_id"])
         org.delete_user(record["user_id"])
         return json_answer(200, {"success": True, "messages": ["User deleted successfully."], "errors": []})
 
     def list_groups(self, call):
-        """Every group at once (no paging in the reference), custom and predefined apart."""
+        """OrganizationalAccessGroupsResponse: custom and predefined groups apart, each list paged by
+        offset/limit with its own count."""
+        offset, limit = self.page(call.state, call.query)
         org = call.state.org
-        users = "users" in self._expand(call.query)
         custom, predefined = [], []
         for group in org.sorted_groups():
-            (predefined if group["predefined"] else custom).append(self.group_view(org, group, users))
-        return json_answer(200, {"success": True, "messages": [],
-                                 "custom_groups": {"count": len(custom), "groups": custom},
-                                 "predefined_groups": {"count": len(predefined), "groups": predefined}})
+            (predefined if group["predefined"] else custom).append(self.group_base_view(group))
+        payload = {"success": True, "messages": []}
+        for key, groups in (("custom_groups", custom), ("predefined_groups", predefined)):
+            payload[key] = self.with_count({"groups": groups[offset:offset + limit]}, "count",
+                                           self.count_of(call.state, len(groups)))
+        return json_answer(200, payload)
 
     def get_group(self, call):
-        org = call.state.org
-        group = self._group(org, call.params["group_id"])
-        return json_answer(200, {"success": True, "messages": [], "group": self.group_view(org, group, True, True)})
+        group = self._group(call.state.org, call.params["group_id"])
+        return json_answer(200, {"success": True, "messages": [], "group": self.group_view(call.state, group)})
 
     def group_members(self, call):
+        """OrganizationAccessGroupUsersResponse: the whole member list, unpaged (as the reference documents)."""
         org = call.state.org
         group = self._group(org, call.params["group_id"])
-        users = [self.member_view(record) for record in org.group_members(group)]
-        return json_answer(200, {"success": True, "messages": [], "users": users, "count": len(users)})
+        users = [self.member_view(call.state, record) for record in org.group_members(group)]
+        return json_answer(200, {"success": True, "messages": [], "group": {"users": users}})
+
+    @staticmethod
+    def scope_error(scope):
+        """Why `scope` is not an AccessControlScopeItem this emulator can store, or None."""
+        if not isinstance(scope, dict) or not isinstance(scope.get("app_scope"), dict):
+            return "app_scope is required"
+        unknown = sorted(set(scope) - {"app_scope", "account_scope"})
+        if unknown:
+            return "unknown field(s) %s" % ", ".join(unknown)
+        app_scope = scope["app_scope"]
+        if set(app_scope) - {"exceptions", "onboard_role", "role"}:
+            return "unknown field(s) in app_scope"
+        for exception in app_scope.get("exceptions") or []:
+            if not isinstance(exception, dict) or set(exception) != {"app_id", "role"}:
+                return "an application exception must be {app_id, role}"
+        account_scope = scope.get("account_scope") or {}
+        if not isinstance(account_scope, dict) or set(account_scope) - {"exceptions"}:
+            return "account_scope must be {exceptions}"
+        for exception in account_scope.get("exceptions") or []:
+            if not isinstance(exception, dict) or set(exception) != {"organization_uuid", "role"}:
+                return "an account exception must be {organization_uuid, role}"
+        return None
+
+    @staticmethod
+    def _same_scope(left: dict, right: dict) -> bool:
+        """Scopes compared as the server would: exceptions are sets, absent and empty are alike."""
+        def canonical(scope):
+            app_scope = scope.get("app_scope") or {}
+            account_scope = scope.get("account_scope") or {}
+            return (app_scope.get("role") or "", app_scope.get("onboard_role") or "",
+                    sorted(json.dumps(item, sort_keys=True) for item in app_scope.get("exceptions") or []),
+                    sorted(json.dumps(item, sort_keys=True) for item in account_scope.get("exceptions") or []))
+        return canonical(left) == canonical(right)
 
     @_fielded
     def update_group(self, call):
-        """PUT the whole group: name, users and scope are all required (omitting one is a 400)."""
+        """PUT the whole group (AccessControlGroupRequest): name, users (user_uids) and scope are all required."""
         org = call.state.org
         group = self._group(org, call.params["group_id"])
         body = call.body
@@ -1551,19 +1764,20 @@ class TeamServerDialect(GuideDialect):
         name, scope, items = body["name"], body["scope"], body["users"]
         if not isinstance(name, str) or not name.strip():
             raise FieldErrors("Invalid name", [("name", "may not be empty")])
-        if not isinstance(scope, dict) or not isinstance(scope.get("app_scope"), dict):
-            raise FieldErrors("Invalid scope", [("scope", "app_scope is required")])
+        problem = self.scope_error(scope)
+        if problem:
+            raise FieldErrors("Invalid scope", [("scope", problem)])
         if not isinstance(items, list):
             raise FieldErrors("Invalid users", [("users", "must be a list")])
         user_ids = []
         for item in items:
-            user_id = item.get("user_uid") if isinstance(item, dict) else item
-            if not isinstance(user_id, str) or user_id not in org.users:
+            record = self._record_of(call.state, item)
+            if record is None:
                 raise FieldErrors("Invalid users", [("users", "Unknown user %r" % (item,))])
-            if user_id not in user_ids:
-                user_ids.append(user_id)
+            if record["user_id"] not in user_ids:
+                user_ids.append(record["user_id"])
         if group["predefined"]:
-            if name != group["name"] or scope != group["scope"]:
+            if name != group["name"] or not self._same_scope(scope, group["scope"]):
                 raise FieldErrors("Predefined groups are read-only: only their users can change",
                                   [("name" if name != group["name"] else "scope", "read-only")])
         else:
@@ -2036,7 +2250,7 @@ class EmulatorServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, seed=None, generate=None,
                  max_page_size: int = DEFAULT_MAX_PAGE_SIZE, context_path: str = DEFAULT_CONTEXT_PATH,
                  dialect: str = "guide", tls_cert=None, tls_key=None, fault_rate: float = 0.0, fault_seed=None,
-                 verbose: bool = False):
+                 verbose: bool = False, switches=None):
         if isinstance(seed, str):
             seed = load_seed_file(seed)
         if generate:
@@ -2047,7 +2261,7 @@ class EmulatorServer:
             raise ValueError("TLS needs both a certificate and a key")
         self.context_path = normalize_context_path(context_path)
         self.dialect = make_dialect(dialect)
-        self.state = EmulatorState(seed, max_page_size, fault_rate, fault_seed, dialect=dialect)
+        self.state = EmulatorState(seed, max_page_size, fault_rate, fault_seed, dialect=dialect, switches=switches)
         self.scheme = "https" if tls_cert else "http"
         self._httpd = _HTTPServer((host, port), self.state, ApiProcessor(self.state, self.dialect, self.context_path),
                                   ControlApi(self.state), verbose)
@@ -2133,7 +2347,24 @@ def parse_args(argv=None):
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of API requests that fail at random (0-1)")
     parser.add_argument("--fault-seed", type=int, default=None, help="seed of the random faults (reproducible runs)")
     parser.add_argument("--verbose", action="store_true", help="log one line per request to stderr (never headers)")
+    switches = parser.add_argument_group("what real servers vary in (README: Switches)")
+    switches.add_argument("--unpaged-members", action="store_true", help="member lists ignore offset/limit, no count")
+    switches.add_argument("--no-count", action="store_true", help="list answers carry no count")
+    switches.add_argument("--count-offset", type=int, default=0, metavar="N", help="list counts are off by N")
+    switches.add_argument("--shift-users", choices=("add", "delete"), help="add or delete a user between two users pages")
+    switches.add_argument("--user-uid-as-login", action="store_true", help="teamserver: user_uid is the login")
+    switches.add_argument("--omitted-booleans-false", action="store_true",
+                          help="a create (teamserver: or edit) that omits a boolean sets it false")
+    switches.add_argument("--strict", action="store_true",
+                          help="--omitted-booleans-false and --unpaged-members together (documented shapes are always on)")
     return parser.parse_args(argv)
+
+
+def switches_of(args) -> dict:
+    """The switches the command line asks for (SWITCH_DEFAULTS)."""
+    return {"unpaged_members": args.unpaged_members or args.strict, "no_count": args.no_count,
+            "count_offset": args.count_offset, "shift_users": args.shift_users, "user_uid_as_login": args.user_uid_as_login,
+            "omitted_booleans_false": args.omitted_booleans_false or args.strict}
 
 
 def main(argv=None) -> int:
@@ -2146,7 +2377,7 @@ def main(argv=None) -> int:
         emulator = EmulatorServer(host=args.host, port=args.port, seed=args.seed, generate=generate,
                                   max_page_size=args.max_page_size, context_path=args.context_path, dialect=args.dialect,
                                   tls_cert=args.tls_cert, tls_key=args.tls_key, fault_rate=args.fault_rate,
-                                  fault_seed=args.fault_seed, verbose=args.verbose)
+                                  fault_seed=args.fault_seed, verbose=args.verbose, switches=switches_of(args))
     except NotImplementedError as exc:
         sys.stderr.write("contrast_emulator: %s\n" % exc)
         return 2

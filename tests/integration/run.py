@@ -8,7 +8,7 @@ Usage (what ``make integration`` runs, inside the venv)::
         [--python 3.11] [--dialect guide|teamserver] [ANSIBLE-TEST ARGUMENTS AND TARGETS ...]
 
 1. starts ``tests/emulator/contrast_emulator.py --port 0 --dialect DIALECT`` (run.py's ``--dialect``,
-   default guide) from the collection copy and reads its first stdout line, ``listening on http://127.0.0.1:PORT``;
+   default guide, plus that dialect's DIALECT_SWITCHES) from the collection copy and reads its first stdout line, ``listening on http://127.0.0.1:PORT``;
 2. writes ``tests/integration/integration_config.yml`` in the copy, with the emulator's URLs
    and its default credentials (``contrast_url``, ``contrast_control_url``, ...);
 3. runs ``ansible-test integration --local --python 3.11 ARGS...`` in the copy, with
@@ -43,6 +43,12 @@ CREDENTIALS = {
 }
 
 
+# What each pass's emulator varies, beyond its dialect (tests/emulator/README.md, "Switches"): the
+# teamserver pass answers strictly (documented shapes only, which is always so, omitted booleans read
+# as false, unpaged member lists), the guide pass with unpaged member lists.
+DIALECT_SWITCHES = {"teamserver": ["--strict"], "guide": ["--unpaged-members"]}
+
+
 class EmulatorError(Exception):
     """The emulator did not start as its CLI contract says."""
 
@@ -59,7 +65,7 @@ def start_emulator(collection: str, log_path: str, dialect: str = "guide") -> tu
         raise EmulatorError("emulator not found: %s" % script)
 
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-u", script, "--port", "0", "--dialect", dialect],
+        [sys.executable, "-u", script, "--port", "0", "--dialect", dialect] + DIALECT_SWITCHES.get(dialect, []),
         cwd=collection, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, errors="replace",
     )

@@ -8,7 +8,8 @@
 # with CONTRAST_EMULATOR_DIALECT=D (scenarios that start their own emulator read it). Each run gets its own
 # MOLECULE_EPHEMERAL_DIRECTORY and emulator log, so that the passes never share state (molecule's default
 # ephemeral directory depends only on the role's folder name). The audit's 10,000-user part runs in the guide
-# pass only. Output goes to .tmp/molecule-<dialect>.log in COLLECTION's repository and is printed when every
+# pass only. The audit scenario keeps the HTML pages it wrote in .tmp/audit-html/<dialect>/ (CONTRAST_AUDIT_HTML_DIR)
+# for `make browser`. Output goes to .tmp/molecule-<dialect>.log in COLLECTION's repository and is printed when every
 # pass is over. Exits non-zero when any scenario failed.
 set -euo pipefail
 
@@ -26,19 +27,25 @@ if [[ ${#scenarios[@]} -eq 0 ]]; then
 fi
 
 run_pass() {
-  local dialect=$1 config scenario_dir role_dir role scenario scale status=0
+  local dialect=$1 config scenario_dir role_dir role scenario scale status=0 switches
+  rm -rf "$tmp/audit-html/$dialect"  # this pass's pages only
+  mkdir -p "$tmp/audit-html/$dialect"
   for config in "${scenarios[@]}"; do
     scenario_dir=$(dirname "$config")
     role_dir=$(dirname "$(dirname "$scenario_dir")")
     role=$(basename "$role_dir") scenario=$(basename "$scenario_dir")
     scale=${CONTRAST_AUDIT_SCALE_USERS:-}
+    # The emulator's switches per dialect, as in the integration passes (tests/integration/run.py DIALECT_SWITCHES).
+    switches=(--unpaged-members)
+    [[ $dialect == teamserver ]] && switches=(--strict)
     [[ $dialect == guide ]] || scale=0
     echo "molecule: roles/$role scenario $scenario, $dialect dialect ($(date +%T))"
     if ! (cd "$role_dir" &&
           CONTRAST_EMULATOR_DIALECT=$dialect CONTRAST_AUDIT_SCALE_USERS=$scale \
+          CONTRAST_AUDIT_HTML_DIR="$tmp/audit-html/$dialect" \
           MOLECULE_EPHEMERAL_DIRECTORY="$tmp/molecule/$dialect/$role/$scenario" \
           CONTRAST_EMULATOR_LOG="$tmp/molecule/$dialect/$role/emulator.log" \
-          "$collection/tests/utils/with_emulator.sh" --dialect "$dialect" -- molecule test -s "$scenario"); then
+          "$collection/tests/utils/with_emulator.sh" --dialect "$dialect" "${switches[@]}" -- molecule test -s "$scenario"); then
       echo "molecule: roles/$role scenario $scenario FAILED in the $dialect dialect"
       status=1
     fi

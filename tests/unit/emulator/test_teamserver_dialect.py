@@ -82,10 +82,12 @@ def test_users_have_the_reference_shape_and_expand_adds_login_and_signup(api):
     assert plain["count"] == 3 and plain["success"] is True
     bob = plain["users"][1]
     assert bob["user_uid"] == _uid(api, "bob@example.com") and "user_id" not in bob and "username" not in bob
-    assert bob["email"] == "bob@example.com" and bob["rasp_enabled"] is True and "protect_enabled" not in bob
+    assert "email" not in bob  # the login only comes with expand=email
+    assert bob["rasp_enabled"] is True and "protect_enabled" not in bob
     assert bob["role"] == {"group_id": 3, "name": "Edit"}
     assert "login" not in bob and "signup" not in bob
     expanded = api.get(api.base + "/users", params={"expand": "email,login,signup"}).json()["users"][1]
+    assert expanded["email"] == "bob@example.com"
     assert expanded["login"]["last_login_time"] == 1710000000000
     assert expanded["signup"]["signup_date"] == 1700000000000 + 86400000
     one = api.get(api.base + "/users/" + bob["user_uid"], params={"expand": "login"}).json()["user"]
@@ -93,7 +95,8 @@ def test_users_have_the_reference_shape_and_expand_adds_login_and_signup(api):
 
 
 def test_profile_and_global_roles(api):
-    profile = api.get(api.root + "/profile").json()["user"]
+    assert "email" not in api.get(api.root + "/profile").json()["user"]
+    profile = api.get(api.root + "/profile", params={"expand": "email,login,signup"}).json()["user"]
     assert profile["email"] == emu.DEFAULT_API_USERNAME and profile["role"]["name"] == "Admin" and "user_uid" in profile
     roles = api.get(api.root + "/roles").json()["groups"]
     assert {"group_id": 3, "name": "Edit"} in roles and len(roles) == 5
@@ -116,14 +119,15 @@ def test_create_with_role_name_groups_and_protect(api):
                                                      groups=[7], protect=True, api_only=False))
     assert answer.status_code == 200
     body = answer.json()
-    assert set(body) >= {"success", "messages", "errors", "user"}
-    assert body["user"]["role"]["name"] == "Rules Admin" and body["user"]["rasp_enabled"] is True
+    assert set(body) == {"success", "messages", "errors"}  # NewUserResponse: no user
     state = _state(api)
     dan = [user for user in state["users"] if user["username"] == "dan@example.com"][0]
     assert dan["pending"] is True and dan["role"] == "ROLE_RULES_ADMIN" and dan["groups"] == [7]
+    assert dan["protect_enabled"] is True
     assert state["outbox"][-1]["username"] == "dan@example.com"
-    by_id = api.post(api.base + "/users", json=dict(CREATE, username="erin@example.com", role=2)).json()
-    assert by_id["user"]["role"] == {"group_id": 2, "name": "View"}
+    api.post(api.base + "/users", json=dict(CREATE, username="erin@example.com", role=2))
+    found = api.get(api.base + "/users", params={"q": "erin@example", "expand": "email"}).json()
+    assert found["count"] == 1 and found["users"][0]["role"] == {"group_id": 2, "name": "View"}
     bad = api.post(api.base + "/users", json=dict(CREATE, username="fred@example.com", role_name="ROLE_EDIT"))
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "role_name"
 
@@ -180,16 +184,19 @@ def test_a_role_that_does_not_allow_the_call_is_the_same_authorization_failure(a
     assert after["outbox"] == []
 
 
-def test_groups_split_custom_and_predefined_with_members_on_expand(api):
+def test_groups_split_custom_and_predefined_and_one_group_shows_its_scope_flat(api):
     plain = api.get(api.base + "/groups").json()
     assert plain["custom_groups"]["count"] == 1 and plain["predefined_groups"]["count"] == 1
     assert plain["predefined_groups"]["groups"][0]["readonly"] is True
     assert "users" not in plain["custom_groups"]["groups"][0]
-    expanded = api.get(api.base + "/groups", params={"expand": "users"}).json()
-    emails = [user["email"] for user in expanded["custom_groups"]["groups"][0]["users"]]
-    assert emails == ["alice@example.com", "bob@example.com"]
     group = api.get(api.base + "/groups/7").json()["group"]
-    assert group["scope"] == SCOPE and len(group["users"]) == 2
+    assert "scope" not in group and (group["app_role"], group["onboard_role"]) == ("EDIT", "VIEW")
+    alice = [user for user in _state(api)["users"] if user["username"] == "alice@example.com"][0]
+    # UserBaseResource: uid is the user's user_uid, id its UUID, no login
+    assert group["users"][0] == {"id": str(emu.uuid.UUID(alice["user_id"])), "uid": alice["user_id"], "first_name": "Alice",
+                                 "last_name": "A", "full_name": "Alice A"}
+    members = api.get(api.base + "/groups/7/users").json()
+    assert [user["uid"] for user in members["group"]["users"]] == [alice["user_id"], _uid(api, "bob@example.com")]
 
 
 def test_group_put_needs_the_whole_group_and_keeps_scope(api):
@@ -209,7 +216,7 @@ def test_predefined_groups_are_read_only_except_membership(api):
     bob = _uid(api, "bob@example.com")
     renamed = api.put(api.base + "/groups/1", json={"name": "Admins2", "scope": emu.DEFAULT_GROUP_SCOPE, "users": []})
     assert renamed.status_code == 400
-    ok = api.put(api.base + "/groups/1", json={"name": "Admins", "scope": emu.DEFAULT_GROUP_SCOPE, "users": [{"user_uid": bob}]})
+    ok = api.put(api.base + "/groups/1", json={"name": "Admins", "scope": emu.DEFAULT_GROUP_SCOPE, "users": [bob]})
     assert ok.status_code == 200
     assert [g for g in _state(api)["groups"] if g["group_id"] == 1][0]["member_usernames"] == ["bob@example.com"]
 

@@ -39,7 +39,9 @@ def test_writes_the_filters_output_and_returns_only_the_summary_and_paths(tmp_pa
     result = A.build_and_write(USERS, GROUPS, OPTIONS, dest, "Review", fail_severity="high")
     expected = build_report(USERS, GROUPS, OPTIONS)
     assert result["changed"] is True
-    assert set(result) == {"changed", "summary", "metadata", "files", "failing"}
+    assert set(result) == {"changed", "summary", "metadata", "files", "failing", "msg"}
+    assert result["msg"].startswith("Access report of %d user(s)" % expected["summary"]["total_users"])
+    assert result["files"]["html"] in result["msg"] and "\n" not in result["msg"]
     assert result["summary"] == expected["summary"] and result["metadata"] == expected["metadata"]
     with open(result["files"]["json"], encoding="utf-8") as handle:
         assert json.load(handle) == expected

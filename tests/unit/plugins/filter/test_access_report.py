@@ -310,7 +310,7 @@ def test_metadata():
     assert meta["generated_at"] == NOW_ISO
     assert meta["org_uuid"] == ORG  # from the users when not given
     assert meta["api_user"] == "api.admin@example.com"
-    assert meta["thresholds"] == {"inactive_days": 90, "pending_days": 14, "exempt": [],
+    assert meta["thresholds"] == {"inactive_days": 90, "pending_days": 14, "exempt": [], "exempt_api_user": True,
                                   "roles_requiring_group": ["ROLE_EDIT", "ROLE_VIEW", "ROLE_RULES_ADMIN"]}
     assert report([], [], org_uuid="other", api_user="me@example.com")["metadata"]["org_uuid"] == "other"
 
@@ -318,6 +318,25 @@ def test_metadata():
 def test_api_user_row_is_marked():
     result = report([user("api.admin", role="ROLE_ADMIN"), user("jane")], [], api_user="API.Admin@example.com")
     assert [item["is_api_user"] for item in result["users"]] == [True, False]
+
+
+@pytest.mark.parametrize("login_days,code", [(None, "STALE_INVITATION"), (200, "INACTIVE_USER")])
+def test_the_api_user_gets_no_inactivity_finding_by_default(login_days, code):
+    users, groups = in_group(user("api.admin", role="ROLE_ADMIN", api_only=True, login_days=login_days),
+                             user("jane", login_days=login_days))
+    result = report(users, groups, api_user="API.Admin@example.com")
+    assert code in codes(result, "jane@example.com")  # the same situation is a finding for anyone else
+    # Listed as the API user, with the rules that still apply to it (an API-only admin, an admin to review).
+    assert codes(result, "api.admin@example.com") == ["ADMIN_REVIEW", "API_ONLY_ADMIN"]
+    assert row(result, "api.admin@example.com")["is_api_user"] is True
+    back = report(users, groups, api_user="api.admin@example.com", exempt_api_user=False)
+    assert code in codes(back, "api.admin@example.com")
+    assert back["metadata"]["thresholds"]["exempt_api_user"] is False
+
+
+def test_exempt_api_user_must_be_a_bool():
+    with pytest.raises(AnsibleFilterError, match="exempt_api_user must be true or false"):
+        report([], [], exempt_api_user="no")
 
 
 # ------------------------------------------------------------------------------------- now and options

@@ -325,7 +325,8 @@ def test_create_sends_the_guide_body():
     assert user["user_id"] == "u1"
     assert session.calls[0]["method"] == "POST"
     assert session.calls[0]["json"] == {"username": "new@example.com", "email": "new@example.com", "first_name": "N",
-                                        "last_name": "U", "role": "ROLE_VIEW"}
+                                        "last_name": "U", "role": "ROLE_VIEW", "enabled": True, "api_only": False,
+                                        "protect_enabled": False}
 
 
 def test_create_with_a_partial_answer_rereads_the_user():
@@ -591,7 +592,7 @@ def test_a_plain_409_is_still_a_conflict():
 
 
 @pytest.mark.parametrize("body,what", [
-    ({"users": "oops"}, "users is 'oops' where a list of item objects was expected"),
+    ({"users": "oops"}, "users is 'oops' where a list of user objects was expected"),
     ({"users": ["x"]}, "users is ['x']"),
     ({"users": [{"user_id": "u", "last_login": "k=API-SECRET-456"}], "count": 1}, "a user's last_login is 'k=********'"),
     ({"users": [{"user_id": "u", "enabled": "yes"}], "count": 1}, "a user's enabled is 'yes'"),

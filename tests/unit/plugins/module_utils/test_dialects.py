@@ -15,6 +15,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils import 
 from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (  # noqa: E402
     DIALECTS,
     GuideDialect,
+    ScopeError,
     TeamServerDialect,
     auto_read_params,
     detect_dialect,
@@ -66,31 +67,94 @@ def test_canonical_roles_and_tolerant_normalize_user():
     assert (guide["user_id"], guide["role"], guide["date_created"], guide["last_login"]) == ("g", "ROLE_VIEW", 1, None)
 
 
-def test_teamserver_bodies():
+EDIT = {"canonical": "ROLE_EDIT", "name": "Edit", "id": 3}
+CURRENT = {"user_uid": "u1", "id": "7d0c6b8e-0000-0000-0000-000000000001", "email": "a@example.com", "first_name": "A",
+           "last_name": "B", "enabled": True, "api_only": False, "rasp_enabled": True,
+           "role": {"group_id": 3, "name": "Edit"}, "groups": [{"group_id": 7, "name": "Payments"}],
+           "preferences": {"date_format": "yyyy/MM/dd", "time_format": "HH:mm", "time_zone": "Asia/Tokyo", "language": "ja"}}
+
+
+def test_teamserver_create_states_every_field():
     body = TeamServerDialect.create_user_body(
         {"username": "a@example.com", "first_name": "A", "last_name": "B", "role": "ROLE_EDIT", "protect_enabled": True,
-         "enabled": True, "api_only": None}, role_name="Edit")
+         "api_only": None}, EDIT)
+    # NewUserRequest: enabled, api_only and protect always stated, so a server reading an omitted boolean as false decides nothing
     assert body == {"username": "a@example.com", "date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "time_zone": "UTC",
-                    "first_name": "A", "last_name": "B", "role_name": "Edit", "enabled": True, "protect": True}
-    custom = TeamServerDialect.create_user_body({"username": "a@example.com", "time_zone": "Europe/Paris", "date_format": "dd/MM/yyyy"})
+                    "first_name": "A", "last_name": "B", "role_name": "Edit", "enabled": True, "api_only": False,
+                    "protect": True}
+    custom = TeamServerDialect.create_user_body({"username": "a@example.com", "time_zone": "Europe/Paris",
+                                                 "date_format": "dd/MM/yyyy"}, None)
     assert (custom["time_zone"], custom["date_format"], custom["time_format"]) == ("Europe/Paris", "dd/MM/yyyy", "hh:mm a")
-    update = TeamServerDialect.update_user_body({"first_name": "C", "role": "ROLE_VIEW", "enabled": False, "email": "x@example.com",
-                                                 "protect_enabled": False}, role_name="View")
-    # EditUserRequest: enabled rides along (one write), the preferences are repeated (required), never the email
-    assert update == {"first_name": "C", "role_name": "View", "protect": False, "enabled": False,
-                      "date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "time_zone": "UTC"}
-    kept = TeamServerDialect.update_user_body({"last_name": "D"}, preferences={"time_zone": "Asia/Tokyo", "date_format": "yyyy/MM/dd"})
-    assert (kept["time_zone"], kept["date_format"], kept["time_format"]) == ("Asia/Tokyo", "yyyy/MM/dd", "hh:mm a")
+    existing = TeamServerDialect.existing_user_body({"username": "a@example.com", "role": "ROLE_EDIT"}, EDIT)
+    assert existing == {"username": "a@example.com", "role": 3, "enabled": True, "api_only": False, "protect": False}
+    guide = GuideDialect.create_user_body({"username": "g@example.com", "first_name": "G", "last_name": "H", "role": "ROLE_VIEW"},
+                                          None)
+    assert (guide["enabled"], guide["api_only"], guide["protect_enabled"]) == (True, False, False)
+
+
+def test_teamserver_edit_repeats_every_current_value():
+    calls = TeamServerDialect.update_calls("o", "u1", {"last_name": "C", "role": "ROLE_VIEW"}, CURRENT,
+                                           {"canonical": "ROLE_VIEW", "name": "View", "id": 2})
+    assert calls == [("PUT", "/ng/o/users/u1", {
+        "first_name": "A", "last_name": "C", "enabled": True, "api_only": False, "protect": True, "role_name": "View",
+        "date_format": "yyyy/MM/dd", "time_format": "HH:mm", "time_zone": "Asia/Tokyo", "groups": [7]})]
+    # no role change: the role is not sent as a change (role_name only when it changes); every flag still is
+    (_method, _path, body), = TeamServerDialect.update_calls("o", "u1", {"api_only": True}, CURRENT, None)
+    assert (body["enabled"], body["api_only"], body["protect"], body["groups"]) == (True, True, True, [7])
+    assert "role_name" not in body
+    # only enabled: its own endpoint
+    assert TeamServerDialect.update_calls("o", "u1", {"enabled": False}, None, None) == [
+        ("PUT", "/ng/o/users/u1/enabled", {"enabled": False})]
+    assert GuideDialect.update_calls("o", "g", {"last_name": "C", "email": "x@example.com"}, None, None) == [
+        ("PUT", "/ng/o/users/g", {"last_name": "C", "email": "x@example.com"})]
     assert TeamServerDialect.preferences_of({"preferences": {"time_zone": "Asia/Tokyo", "language": "ja"}}) == {"time_zone": "Asia/Tokyo"}
     assert TeamServerDialect.preferences_of({}) is None and GuideDialect.preferences_of({"preferences": {}}) is None
-    group = {"group_id": 7, "name": "Payments", "scope": SCOPE, "users": [{"user_uid": "old"}]}
-    assert TeamServerDialect.group_update_body(group, ["u1", "u2"]) == {"name": "Payments", "scope": SCOPE, "users": ["u1", "u2"]}
-    flat = {"name": "G", "app_role": "EDIT", "onboard_role": "VIEW", "applications": [{"app_id": "a"}]}
-    assert TeamServerDialect.group_scope(flat)["app_scope"] == {"exceptions": [{"app_id": "a"}], "onboard_role": "VIEW", "role": "EDIT"}
+
+
+def test_dialect_paths_and_queries():
     assert TeamServerDialect.roles_path("o") == "/ng/roles" and GuideDialect.roles_path("o") == "/ng/o/roles"
     assert TeamServerDialect.user_enabled_path("o", "u") == "/ng/o/users/u/enabled"
-    assert GuideDialect.read_params("users") == {} and TeamServerDialect.read_params("users") == {"expand": "email,login,signup,preferences"}
+    assert TeamServerDialect.existing_user_path("o") == "/ng/o/users/existing" and GuideDialect.existing_user_path("o") is None
+    assert GuideDialect.read_params("users") == {}
+    assert TeamServerDialect.read_params("users") == {"expand": "email,login,signup,preferences,groups"}
+    assert TeamServerDialect.read_params("profile") == {"expand": "email,login,signup"}
+    assert TeamServerDialect.search_params("a@example.com") == {"q": "a@example.com"} and GuideDialect.search_params("a") is None
     assert sorted(DIALECTS) == ["guide", "teamserver"]
+
+
+def test_member_matching_keys():
+    member = {"id": "7d0c6b8e-0000-0000-0000-000000000001", "uid": "u1", "first_name": "A", "last_name": "B", "full_name": "A B"}
+    # UserBaseResource: uid is the user's user_uid (matched first), id its UUID
+    assert TeamServerDialect.member_keys(member) == ["u1", "7d0c6b8e-0000-0000-0000-000000000001"]
+    assert TeamServerDialect.user_keys(CURRENT) == ["u1", "7d0c6b8e-0000-0000-0000-000000000001"]
+    assert GuideDialect.member_keys({"user_id": "g", "username": "g@example.com"}) == ["g"]
+
+
+APP_READ = {"group_id": 9, "name": "Apps", "app_role": "VIEW", "onboard_role": "EDIT", "readonly": False, "users": [],
+            "applications": [{"role": {"name": "ADMIN"}, "noAccess": False, "applications": [{"app_id": "a1"}, {"app_id": "a2"}]},
+                             {"role": {"name": "RULES_ADMIN"}, "noAccess": False, "applications": [{"app_id": "a3"}]}],
+            "accounts": [{"organization": {"organization_uuid": "org-2"}, "role": "VIEW", "noAccess": False}]}
+
+
+def test_group_scope_is_rebuilt_from_the_documented_read():
+    scope = TeamServerDialect.group_scope(APP_READ)
+    assert scope == {"account_scope": {"exceptions": [{"organization_uuid": "org-2", "role": "VIEW"}]},
+                     "app_scope": {"exceptions": [{"app_id": "a1", "role": "ADMIN"}, {"app_id": "a2", "role": "ADMIN"},
+                                                  {"app_id": "a3", "role": "RULES_ADMIN"}],
+                                   "onboard_role": "EDIT", "role": "VIEW"}}
+    method, path, body = TeamServerDialect.membership_call("o", 9, ["u1"], APP_READ)
+    assert (method, path, body) == ("PUT", "/ng/o/groups/9", {"name": "Apps", "scope": scope, "users": ["u1"]})
+
+
+@pytest.mark.parametrize("broken", [
+    {"applications": [{"role": {"name": "ADMIN"}, "applications": [{"name": "no id"}]}]},
+    {"applications": [{"applications": [{"app_id": "a1"}]}]},
+    {"accounts": [{"role": "VIEW"}]},
+    {"app_role": {"name": "VIEW"}},
+])
+def test_group_scope_that_cannot_be_rebuilt_is_refused(broken):
+    with pytest.raises(ScopeError):
+        TeamServerDialect.group_scope(dict({"group_id": 9, "name": "Apps"}, **broken))
 
 
 def test_unknown_dialect_setting_is_refused():
@@ -168,11 +232,12 @@ def test_auto_on_a_teamserver_users_page_detects_and_reads_dates(server):
     log = _log(server)
     assert all(entry["path"].endswith("/users") for entry in log)  # no probe of the profile
     assert len(log) == 2  # two one-user pages (count says that is all): nothing read twice
-    assert all(set(e["query"]["expand"].split(",")) == {"email", "login", "signup", "preferences"} for e in log)
+    assert all(set(e["query"]["expand"].split(",")) == {"email", "login", "signup", "preferences", "groups"} for e in log)
 
 
 def test_auto_read_params_merge_what_every_dialect_needs():
-    assert auto_read_params("users") == {"expand": "email,login,signup,preferences"}
+    assert auto_read_params("users") == {"expand": "email,login,signup,preferences,groups"}
+    assert auto_read_params("profile") == {"expand": "email,login,signup"}
     assert auto_read_params("groups") == {}
 
 
@@ -202,9 +267,10 @@ def test_teamserver_user_lifecycle_through_the_client(server):
     updated = client.update_user(user["user_id"], {"last_name": "F", "enabled": False})
     assert (updated["last_name"], updated["enabled"]) == ("F", False)
     writes = [(e["method"], e["path"].rsplit("/", 1)[-1], e["body"]) for e in _log(server) if e["method"] != "GET"]
-    # one edit (enabled included) repeating the preferences given at creation
-    assert writes == [("PUT", user["user_id"], {"last_name": "F", "enabled": False, "date_format": "MM/dd/yyyy",
-                                                "time_format": "hh:mm a", "time_zone": "Europe/Paris"})]
+    # one complete edit (enabled included) repeating every current value: names, flags, preferences, groups
+    assert writes == [("PUT", user["user_id"], {"first_name": "Dan", "last_name": "F", "enabled": False, "api_only": False,
+                                                "protect": True, "date_format": "MM/dd/yyyy", "time_format": "hh:mm a",
+                                                "time_zone": "Europe/Paris", "groups": []})]
     requests.delete(server.control_url + "/requests", timeout=10)
     assert client.update_user(user["user_id"], {"enabled": True})["enabled"] is True
     assert [e["path"].rsplit("/", 1)[-1] for e in _log(server) if e["method"] == "PUT"] == ["enabled"]
@@ -236,9 +302,10 @@ def test_teamserver_roles_map_both_ways(server):
     client = _client(server, "auto")
     roles = client.list_roles()
     assert {"name": "ROLE_EDIT", "description": "Edit"} in roles and len(roles) == 5
-    assert client._role_name_for("ROLE_NO_ACCESS") == "No Access"
-    with pytest.raises(C.ContrastApiError):
-        client._role_name_for("ROLE_SUPERHERO")
+    assert client.server_role("ROLE_NO_ACCESS") == {"canonical": "ROLE_NO_ACCESS", "name": "No Access", "id": 1,
+                                                    "description": "No Access"}
+    with pytest.raises(C.ContrastApiError, match="no role matching ROLE_SUPERHERO.*Its roles are: No Access .ROLE_NO_ACCESS."):
+        client.server_role("ROLE_SUPERHERO")
 
 
 @pytest.mark.parametrize("dialect", ["guide", "teamserver"])

@@ -58,10 +58,12 @@ def test_plan_creates_updates_enables_and_leaves_the_rest():
     assert summary == {"created": 1, "updated": 1, "enabled": 1, "disabled": 0, "deleted": 0, "unchanged": 1,
                        "memberships_added": 1, "memberships_removed": 0}
     assert [change["status"] for change in changes] == ["planned"] * 3
-    diff = R.diff_of(changes)
-    assert diff["before"]["new@example.com"] == {}
-    assert diff["after"]["new@example.com"]["groups_added"] == ["Platform"]
-    assert diff["before"]["carol@example.com"] == {"role": "ROLE_VIEW"}
+    diff = dict((one["before_header"].split()[0], one) for one in R.diff_of(changes))
+    assert diff["new@example.com"]["before_header"] == "new@example.com (create)"
+    assert diff["new@example.com"]["before"] == ""
+    assert "  group: Platform\n" in diff["new@example.com"]["after"]
+    assert diff["carol@example.com"]["before"] == "  role: ROLE_VIEW\n"
+    assert diff["carol@example.com"]["after"].startswith("  role: ")
 
 
 def test_every_problem_is_listed_at_once():
@@ -212,7 +214,7 @@ class FakeClient:
         if what in self.fail:
             raise ContrastApiError("PUT", "/x", 503, detail="down")
 
-    def create_user(self, fields):
+    def create_user(self, fields, find=True):
         self._maybe_fail(("create", fields["username"]))
         user = dict(fields, user_id="id-" + fields["username"], enabled=True)
         self.users[user["user_id"]] = user
@@ -276,6 +278,27 @@ def test_apply_group_failure_marks_its_members():
 ])
 def test_protected_patterns(name, patterns, expected):
     assert R.is_protected(name, patterns) is expected
+
+
+def test_the_diff_keeps_each_users_values_under_that_user():
+    """Rendered as Ansible prints it, every changed line sits in its own user's block (one diff per user)."""
+    from unittest import mock  # pylint: disable=import-outside-toplevel
+    from ansible.plugins.callback import CallbackBase  # pylint: disable=import-outside-toplevel
+    changes = [
+        {"username": "ann@example.com", "action": "update", "fields": {"role": {"before": "ROLE_VIEW", "after": "ROLE_EDIT"}},
+         "groups_added": ["Payments"], "groups_removed": []},
+        {"username": "cy@example.com", "action": "create", "fields": {"role": {"before": None, "after": "ROLE_VIEW"}},
+         "groups_added": [], "groups_removed": []},
+        {"username": "ben@example.com", "action": "disable", "fields": {"enabled": {"before": True, "after": False}},
+         "groups_added": [], "groups_removed": ["Platform"]},
+    ]
+    with mock.patch("ansible.plugins.callback.stringc", lambda text, color: text):
+        text = CallbackBase()._get_diff(R.diff_of(changes))  # pylint: disable=protected-access
+    blocks = dict((block.splitlines()[0].split(": ", 1)[1], block) for block in text.split("--- before")[1:])
+    assert set(blocks) == {"ann@example.com (update)", "cy@example.com (create)", "ben@example.com (disable)"}
+    assert "-  role: ROLE_VIEW\n+  role: ROLE_EDIT\n+  group: Payments\n" in blocks["ann@example.com (update)"]
+    assert "+  role: ROLE_VIEW\n" in blocks["cy@example.com (create)"]
+    assert "-  enabled: true\n-  group: Platform\n+  enabled: false\n" in blocks["ben@example.com (disable)"]
 
 
 def test_apply_uses_one_thread_pool_for_the_whole_run_and_deletes_after_the_group_writes(monkeypatch):

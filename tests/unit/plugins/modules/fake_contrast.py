@@ -112,11 +112,21 @@ class FakeClient:
                 return copy.deepcopy(user)
         return None
 
+    def find_users(self, usernames, page_size=100):
+        return dict((name.lower(), self.find_user(name)) for name in usernames)
+
+    added_existing = frozenset()
+
+    def require_roles(self, roles):
+        for role in roles:
+            if role is not None and role not in ROLES:
+                raise ContrastApiError("GET", "/ng/%s/roles" % ORG, 200, detail="The server lists no role matching %s" % role)
+
     def get_user(self, user_id):
         user = self.users.get(user_id)
         return copy.deepcopy(user) if user else None
 
-    def create_user(self, fields):
+    def create_user(self, fields, find=True):
         def apply():
             if self.find_user(fields["username"]) is not None:
                 raise ContrastApiError("POST", "/ng/%s/users" % ORG, 409, ["User already exists"])

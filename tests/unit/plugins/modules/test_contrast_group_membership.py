@@ -89,3 +89,24 @@ def test_a_refused_membership_write_fails_with_the_request_named():
     result = run_module(contrast_group_membership, client, {"group": "Platform", "users": ["user1@example.com"]})
     assert result["failed"] and "PUT /ng/" in result["msg"] and "/groups/1/users" in result["msg"]
     assert client.groups[1]["members"] == []
+
+
+def rendered_diff(diff):
+    """The diff as `ansible-playbook --diff` prints it (the callback's own rendering), without colour."""
+    from ansible.plugins.callback import CallbackBase  # pylint: disable=import-outside-toplevel
+    with mock.patch("ansible.plugins.callback.stringc", lambda text, color: text):
+        return CallbackBase()._get_diff(copy.deepcopy(diff))  # pylint: disable=protected-access
+
+
+def test_the_diff_marks_only_who_joins_and_the_message_says_it_in_one_line():
+    client = FakeClient(USERS, [{"name": "Platform", "members": ["user0@example.com", "user1@example.com"]}])
+    result = run_module(contrast_group_membership, client, {"group": "Platform", "users": ["user5@example.com"]})
+    changed_lines = [line for line in rendered_diff(result["diff"]).splitlines()
+                     if line[:1] in ("+", "-") and not line.startswith(("---", "+++"))]
+    # As JSON, the old last member would show as removed and added again (it gains a trailing comma).
+    assert changed_lines == ["+user5@example.com"]
+    assert result["msg"] == "Changed Platform: added user5@example.com; 3 member(s) now."
+    assert "\n" not in result["msg"]
+    again = run_module(contrast_group_membership, client, {"group": "Platform", "users": ["user5@example.com"]})
+    assert again["msg"] == "Platform already has the wanted members (3)."
+    assert rendered_diff(again["diff"]) == ""

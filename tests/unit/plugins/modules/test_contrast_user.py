@@ -148,3 +148,26 @@ def test_an_email_differing_from_the_login_only_in_case_creates_with_the_login()
     assert created["diff"] == checked["diff"] and created["diff"]["after"]["email"] == "Jane.Doe@example.com"
     assert client.users[created["user"]["user_id"]]["email"] == "Jane.Doe@example.com"
     assert run_module(contrast_user, client, args)["changed"] is False
+
+
+@pytest.mark.parametrize("enabled,args,expected", [
+    (True, {"state": "disabled"}, "Disabled bob@example.com."),
+    (False, {}, "Enabled bob@example.com again."),
+    (False, {"role": "ROLE_ADMIN"}, "Enabled bob@example.com again and updated role."),
+    (True, {"role": "ROLE_ADMIN", "first_name": "Robert"}, "Updated bob@example.com (first_name, role)."),
+])
+def test_the_message_says_disabled_or_enabled(enabled, args, expected):
+    client = FakeClient([{"username": "bob@example.com", "first_name": "Bob", "user_id": "u-bob", "enabled": enabled}])
+    assert run_module(contrast_user, client, dict(args, username="bob@example.com"))["msg"] == expected
+
+
+def test_disabling_a_missing_user_warns_with_the_closest_logins():
+    logins = ("carla.rossi@example.com", "carl.ross@example.com", "zed@example.com")
+    client = FakeClient([{"username": name} for name in logins])
+    with mock.patch.object(basic.AnsibleModule, "warn") as warn:
+        result = run_module(contrast_user, client, {"username": "carla.rosi@example.com", "state": "disabled"})
+    assert result["changed"] is False and client.writes == []
+    text = warn.call_args[0][0]
+    assert text.startswith("carla.rosi@example.com is not a user of the organization, so nobody was disabled.")
+    assert "Did you mean carla.rossi@example.com or carl.ross@example.com?" in text
+    assert "zed@" not in text

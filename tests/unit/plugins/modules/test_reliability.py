@@ -383,7 +383,7 @@ def test_a_roster_create_answered_429_after_it_was_applied(server, capsys):
 
 # ------------------------------------------------------------------ 8. a failing roster keeps its report
 def test_an_odd_answer_after_two_writes_keeps_the_report(server, capsys):
-    reset(server, rules=[{"kind": "odd_shape", "shape": "scalars", "method": "PUT", "path": "/users/[0-9a-f]+$", "count": -1}])
+    reset(server, rules=[{"kind": "odd_shape", "shape": "field_types", "method": "PUT", "path": "/users/[0-9a-f]+$", "count": -1}])
     entries = [{"username": "kemi@example.com", "role": "ROLE_EDIT"},
                {"username": "a@example.com", "first_name": "A", "last_name": "U", "role": "ROLE_VIEW"},
                {"username": "b@example.com", "first_name": "B", "last_name": "U", "role": "ROLE_VIEW"}]
