@@ -37,7 +37,6 @@ from urllib.parse import quote, urlsplit
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (
     DIALECTS,
-    WRITABLE_USER_FIELDS,
     GuideDialect,
     ScopeError,
     auto_read_params,
@@ -629,6 +628,7 @@ class ContrastClient:
             return []
         if not isinstance(data, dict):
             return []
+
         def as_list(value):
             return value if isinstance(value, list) else ([] if value is None else [value])
         messages = [str(message) for message in as_list(data.get("messages"))]
