@@ -190,6 +190,8 @@ def write_members(client, group_id, added, removed, attempts=GROUP_WRITE_ATTEMPT
             return after_members, conflicts
         conflicts.append("the members read back after the write were not those written (another writer, or a write the "
                          "server did not take): applied this run's change again to the latest list")
-    raise NotAppliedError("PUT", api_path(client, "group_members", group_id),
+    # TeamServer writes the whole group (PUT groups/{id}); the guide its member list.
+    kind = "group" if getattr(getattr(client, "dialect", None), "membership_needs_group", False) else "group_members"
+    raise NotAppliedError("PUT", api_path(client, kind, group_id),
                           "after %d attempts the group's members still do not hold this run's change (another writer "
                           "keeps changing the group, or the server does not take the write)" % attempts, fields=["members"])
