@@ -18,6 +18,9 @@ description:
   - The result is the document the C(contrast_security.identity.audit) role writes as C(access-report.json); its
     schema is documented in C(docs/access-report.md) of the collection and is stable within a major version
     (RV(_value.metadata.schema_version)).
+  - Control characters and Unicode bidirectional controls (such as U+202E, which makes C(Eve<U+202E>txt.exe) render
+    as C(Eveexe.txt)) in any value are replaced with a visible C(<U+XXXX>) mark, so that no name renders as
+    something it is not.
   - The API says nothing about invitations. A user who is enabled and has never logged in is reported as
     C(invited-pending), which is how a pending invitation looks through the API; an account that accepted
     its invitation and never logged in looks the same.
@@ -325,6 +328,7 @@ _value:
 
 import datetime
 import fnmatch
+import re
 from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
@@ -359,6 +363,22 @@ RULES = {
 
 
 # ---------------------------------------------------------------- helpers
+# Control characters and the Unicode bidi controls (U+202E renders "Eve\u202etxt.exe" as "Eveexe.txt"): shown as
+# visible <U+XXXX> marks in every report, never passed through.
+_UNSAFE_CHARACTERS = re.compile(u"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralize(value):
+    """`value` with control and bidi characters made visible (strings, recursively in lists and dicts)."""
+    if isinstance(value, str):
+        return _UNSAFE_CHARACTERS.sub(lambda match: "<U+%04X>" % ord(match.group()), value)
+    if isinstance(value, list):
+        return [neutralize(item) for item in value]
+    if isinstance(value, dict):
+        return dict((key, neutralize(item)) for key, item in value.items())
+    return value
+
+
 def _parse_now(value) -> datetime.datetime:
     """The report's "now" as an aware UTC datetime."""
     if value is None or value == "":
@@ -670,7 +690,7 @@ def build_report(users, groups=None, options=None, **kwargs) -> dict:
         by_severity[finding["severity"]] += 1
         by_code[finding["code"]] += 1
 
-    return {
+    return neutralize({
         "metadata": {
             "schema_version": SCHEMA_VERSION,
             "generated_at": _iso(now),
@@ -700,7 +720,7 @@ def build_report(users, groups=None, options=None, **kwargs) -> dict:
         "users": rows,
         "findings": findings,
         "groups": group_rows,
-    }
+    })
 
 
 class FilterModule:

@@ -66,6 +66,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.contrast_security.identity.plugins.filter.access_report import neutralize
+
 COLUMNS = (
     "user_id", "username", "email", "name", "role", "enabled", "status", "api_only", "protect_enabled", "groups",
     "date_created_iso", "last_login_iso", "days_since_login", "last_login_bucket", "exempt", "findings", "max_severity",
@@ -74,15 +76,15 @@ SEVERITIES = ("high", "medium", "low", "info")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value, neutralize):
+def _cell(value, neutralize_formulas):
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         value = "; ".join("" if item is None else str(item) for item in value)
-    text = str(value)
-    if neutralize and text.startswith(FORMULA_START):
+    text = neutralize(str(value))  # control and bidi characters made visible
+    if neutralize_formulas and text.startswith(FORMULA_START):
         text = "'" + text
     return text
 

@@ -58,6 +58,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.contrast_security.identity.plugins.filter.access_report import neutralize
+
 SEVERITIES = ("high", "medium", "low", "info")
 ROLES = ("ROLE_ADMIN", "ROLE_EDIT", "ROLE_RULES_ADMIN", "ROLE_VIEW", "ROLE_NO_ACCESS")
 STATUS_LABELS = {"active": "Active", "invited-pending": "Invited (pending)", "disabled": "Disabled"}
@@ -123,7 +125,7 @@ def _e(value) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return html.escape(str(value), quote=True)
+    return html.escape(neutralize(str(value)), quote=True)
 
 
 def _when(iso) -> str:

@@ -11,6 +11,7 @@ Private to this collection: not a public API, may change without notice.
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -20,8 +21,11 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.client 
     REQUESTS_IMPORT_ERROR,
     ContrastApiError,
     ContrastClient,
+    is_loopback_host,
+    org_uuid_problem,
     write_or_read_back,
 )
+from ansible_collections.contrast_security.identity.plugins.module_utils.guards import input_problems
 
 
 # The environment variable each required connection option falls back to.
@@ -58,6 +62,12 @@ class ContrastModule(AnsibleModule):
         spec.update(argument_spec)
         super(ContrastModule, self).__init__(argument_spec=spec, **kwargs)
         self._client = None
+        # A contrast_url with user:password@ is refused (client.normalize_base_url); its password must not show
+        # in the failure's `invocation` either.
+        url = str(self.params.get("contrast_url") or "")
+        userinfo = url.partition("://")[2].split("/")[0].rpartition("@")[0]
+        if userinfo:
+            self.no_log_values.update(part for part in (userinfo, userinfo.partition(":")[2]) if part)
 
     def fail_json(self, msg, **kwargs):
         """Fail, hiding the secret options' values whatever failed.
@@ -66,6 +76,7 @@ class ContrastModule(AnsibleModule):
         them when one nested value cannot be read (contrast_roster ``users: a-string``): its failure
         would then show the keys in ``invocation``. Add them again first.
         """
+        self._exiting = True
         for name, spec in self.argument_spec.items():
             value = (getattr(self, "params", None) or {}).get(name)
             if spec.get("no_log") and isinstance(value, str) and value:
@@ -90,6 +101,10 @@ class ContrastModule(AnsibleModule):
                         "not a string nor a list of strings (%s)." % (" or ".join(names), text))
         return text
 
+    def exit_json(self, **kwargs):
+        self._exiting = True
+        super(ContrastModule, self).exit_json(**kwargs)
+
     @property
     def client(self) -> ContrastClient:
         if self._client is None:
@@ -105,6 +120,8 @@ class ContrastModule(AnsibleModule):
                 self.fail_json(msg="timeout must be a positive number of seconds, got %s" % params["timeout"])
             if params["retries"] < 0:
                 self.fail_json(msg="retries must be 0 or more, got %s" % params["retries"])
+            if org_uuid_problem(params["org_uuid"]):
+                self.fail_json(msg=org_uuid_problem(params["org_uuid"]))
             if params["ca_path"] and not os.path.exists(params["ca_path"]):
                 self.fail_json(msg="ca_path %s does not exist: give the PEM bundle of the certificate authority that signed "
                                    "the server's certificate." % params["ca_path"])
@@ -123,12 +140,24 @@ class ContrastModule(AnsibleModule):
                 )
             except ValueError as err:
                 self.fail_json(msg=str(err))
+            # The Authorization header's value, bare and as sent by some proxies, is as secret as the keys.
+            self.no_log_values.update((self._client.authorization, "Basic " + self._client.authorization))
+            host = urlsplit(self._client.base_url).hostname
+            if self._client.base_url.lower().startswith("http://") and not is_loopback_host(host):
+                self.warn("contrast_url %s uses http://: the API key and the service key travel in clear text to %s. "
+                          "Use https://." % (self._client.base_url, host))
             if self._client.verify is False and self._client.base_url.lower().startswith("https://"):
                 # Once per module run: the client is built once.
                 self.warn("validate_certs is false: the TLS certificate of %s is not verified, so anyone on the network "
                           "path can impersonate the server and read the API keys. Set ca_path to the PEM bundle of the "
                           "certificate authority instead (validate_certs=false is for tests only)." % self._client.base_url)
         return self._client
+
+    def refuse_bad_input(self, text_fields=(), id_fields=()):
+        """Fail before any request when a name holds control or bidi characters, or an id could leave its path segment."""
+        problems = input_problems(self.params, text_fields, id_fields)
+        if problems:
+            self.fail_json(msg=" ".join(problems))
 
     def write_verified(self, write, took_effect):
         """Return `write()`, or, when its answer was lost but `took_effect()` shows the change in place
@@ -141,18 +170,36 @@ class ContrastModule(AnsibleModule):
 
     def fail_api(self, err: ContrastApiError, **result):
         """Fail with the API error's text; its facts go into the result, never a header or key."""
-        redact = self._client.redact if self._client else str
+        redact = self.redact
         facts = err.to_result()
         facts["api_messages"] = [redact(message) for message in facts["api_messages"]]
         result.update(facts)
         self.fail_json(msg=redact(str(err)), **result)
 
+    def redact(self, text):
+        """`text` with every secret replaced (the client's, and the no_log values)."""
+        text = self._client.redact(text) if self._client else str(text)
+        for secret in self.no_log_values:
+            if isinstance(secret, str) and len(secret) > 3:
+                text = text.replace(secret, "********")
+        return text
+
     def run(self, story):
-        """Run `story(module)` (which returns the result dict) and turn API errors into clean failures."""
+        """Run `story(module)` (which returns the result dict) and turn every error into a clean, redacted failure.
+
+        An exception other than an API error is an answer the code did not expect (or a bug): the module
+        fails naming the latest request, with no traceback (whose values could be echoed headers).
+        """
         try:
             result = story(self)
         except ContrastApiError as err:
             self.fail_api(err)
+        except Exception as err:  # pylint: disable=broad-except
+            if getattr(self, "_exiting", False):
+                raise  # already failing or exiting (a test double of fail_json raises)
+            last = self._client.last_request if self._client else None
+            where = "unexpected answer from %s %s" % (last[0], last[1]) if last else "unexpected error"
+            self.fail_json(msg=self.redact("%s: %s: %s" % (where, type(err).__name__, err)))
         if self.check_mode and result.get("changed"):
             self.warn_if_role_cannot_write()
         self.exit_json(**result)

@@ -24,17 +24,19 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import ipaddress
 import json
 import os
 import random
 import re
+import socket
 import threading
 import time
 import traceback
+from urllib.parse import quote, urlsplit
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (
     DIALECTS,
-    WRITABLE_USER_FIELDS,
     GuideDialect,
     ScopeError,
     auto_read_params,
@@ -53,6 +55,32 @@ except ImportError:
 else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
+
+
+class CrossOriginRedirect(Exception):
+    """The server redirected to another origin (scheme, host or port): never followed with the keys."""
+
+    def __init__(self, status, target):
+        self.status = status
+        self.target = target
+        super(CrossOriginRedirect, self).__init__("HTTP %s redirect to %s" % (status, target))
+
+
+if HAS_REQUESTS:
+    class OriginBoundSession(requests.Session):
+        """A session that follows a redirect only within the origin of contrast_url.
+
+        requests drops ``Authorization`` on a redirect to another host, but not ``API-Key``: any redirect
+        that leaves the origin is refused before it is sent.
+        """
+
+        origin = None
+
+        def rebuild_auth(self, prepared_request, response):
+            if self.origin is not None and origin_of(prepared_request.url) != self.origin:
+                raise CrossOriginRedirect(response.status_code, prepared_request.url)
+            super(OriginBoundSession, self).rebuild_auth(prepared_request, response)
+
 
 DEFAULT_URL = "https://app.contrastsecurity.com/Contrast"
 TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
@@ -112,6 +140,147 @@ class ContrastApiError(Exception):
         return {"method": self.method, "path": self.path, "status": self.status, "api_messages": self.messages}
 
 
+class UnexpectedAnswerError(ContrastApiError):
+    """An answer whose shape is not what the API documents (a list that is not one, a date that is text...).
+
+    Raised instead of letting a TypeError or ValueError escape with the odd value (which may be an echoed
+    header) in a traceback.
+    """
+
+    def __init__(self, method, path, what, status=200):
+        super(UnexpectedAnswerError, self).__init__(method, path, status, detail=what)
+
+    def _text(self):
+        return "unexpected answer from %s %s: %s" % (self.method, self.path, self.detail)
+
+
+class NotAppliedError(ContrastApiError):
+    """A write the server answered with success, but whose read-back shows it did not take (all or part)."""
+
+    def __init__(self, method, path, what, fields=None):
+        self.fields = list(fields or [])
+        super(NotAppliedError, self).__init__(method, path, 200, detail=what)
+
+    def _text(self):
+        return "%s %s answered success, but the server did not take it: %s" % (self.method, self.path, self.detail)
+
+
+def shown(value, limit=80):
+    """A value from an answer, for a message: repr, shortened (the caller redacts the whole message)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+# Characters that are never part of an id, a name or a login: C0/C1 controls (CR, LF, NUL, ...) and the
+# Unicode bidi controls that make a name render reversed (U+202E) in a report or a terminal.
+BIDI_CONTROLS = frozenset(u"\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe_characters(text):
+    """The control and bidi characters in `text`, as U+XXXX names (empty when there are none)."""
+    if not isinstance(text, str):
+        return []
+    found = []
+    for char in text:
+        if (ord(char) < 32 or 127 <= ord(char) < 160 or char in BIDI_CONTROLS) and "U+%04X" % ord(char) not in found:
+            found.append("U+%04X" % ord(char))
+    return found
+
+
+def id_problem(name, value):
+    """Why `value` cannot be a user or group id in a URL path (None when it can)."""
+    text = "" if value is None else str(value)
+    if not text.strip():
+        return "%s must not be empty." % name
+    if text.strip() in (".", ".."):
+        return "%s %r is not an id." % (name, text)
+    bad = [char for char in "/?#\\" if char in text] + unsafe_characters(text)
+    if bad:
+        return "%s %r is not an id: it contains %s." % (name, text, ", ".join(bad))
+    return None
+
+
+def org_uuid_problem(value):
+    """Why `value` is not an organization UUID (None when it is)."""
+    if not _UUID_RE.match(str(value or "").strip()):
+        return ("org_uuid must be the organization's UUID (like 0e5a1c2d-7b3f-4c11-9a8e-5d6f7a8b9c0d; not its name, "
+                "not a path), got %r." % value)
+    return None
+
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def key_problem(name, value):
+    """Why a key or login cannot go into an HTTP header (None when it can). Never echoes the value."""
+    if not isinstance(value, str):
+        return None
+    controls = unsafe_characters(value)
+    if controls:
+        return ("%s contains a control character (%s): a line break copied with the key? Remove it."
+                % (name, ", ".join(controls)))
+    if name != "contrast_username":  # the login goes into the header base64-encoded, as UTF-8
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            return "%s contains characters that cannot be sent in an HTTP header (non-Latin-1): is it the right key?" % name
+    return None
+
+
+def is_loopback_host(host) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def origin_of(url):
+    """(scheme, host, port) of a URL, the port filled in from the scheme."""
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def without_userinfo(url):
+    """`url` with any ``user:password@`` taken out (for messages)."""
+    text = str(url or "")
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@?#]*@", r"\1", text.strip())
+
+
+def encode_path(path):
+    """Every segment of an API path percent-encoded (an id can hold no path, query or fragment)."""
+    segments = path.split("/")
+    for segment in segments:
+        if segment in (".", "..") or unsafe_characters(segment):
+            raise ValueError("refusing the path %r: a segment is a dot segment or holds control characters" % path)
+    return "/".join(quote(segment, safe="-._~@:") for segment in segments)
+
+
+def _is_name_resolution_failure(exc) -> bool:
+    """Whether a connection error is a DNS failure (not retried: it does not go away in seconds)."""
+    seen = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue  # a `reason` may be a plain string
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror) or type(current).__name__ == "NameResolutionError":
+            return True
+        pending.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
+        pending.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+    text = str(exc)
+    return any(marker in text for marker in ("Failed to resolve", "Name or service not known", "nodename nor servname",
+                                             "getaddrinfo failed", "No address associated with hostname"))
+
+
 def write_or_read_back(write, took_effect):
     """``(write(), None)``; but when the write fails with an unknown outcome (a 5xx or a lost answer: the
     server may have applied it), read back with `took_effect()`: when that returns the change in place (a
@@ -139,7 +308,17 @@ def normalize_base_url(url: str) -> str:
     value = (url or "").strip()
     if not value.lower().startswith(("http://", "https://")):
         raise ValueError(
-            "contrast_url %r must start with https:// (or http://), e.g. %s" % (url, DEFAULT_URL))
+            "contrast_url %r must start with https:// (or http://), e.g. %s" % (without_userinfo(url), DEFAULT_URL))
+    parts = urlsplit(value)
+    if "@" in parts.netloc:
+        # Never echo it: what precedes the @ is often user:password.
+        raise ValueError("contrast_url must not contain user:password@ (the API authenticates with contrast_username, "
+                         "contrast_service_key and contrast_api_key): give only scheme://host[:port]/context-path.")
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise ValueError("contrast_url %r must not contain a query (?...) or a fragment (#...): give only "
+                         "scheme://host[:port]/context-path, e.g. %s" % (value, DEFAULT_URL))
+    if unsafe_characters(value):
+        raise ValueError("contrast_url contains control characters (%s)." % ", ".join(unsafe_characters(value)))
     value = value.rstrip("/")
     if value.lower().endswith("/api"):
         value = value[:-len("/api")]
@@ -207,9 +386,15 @@ class ContrastClient:
         self.request_count = 0
         self.retry_count = 0
 
+        for name, value in (("contrast_username", username), ("contrast_service_key", service_key),
+                            ("contrast_api_key", api_key)):
+            problem = key_problem(name, value)
+            if problem:
+                raise ValueError(problem)
         authorization = base64.b64encode(("%s:%s" % (username, service_key)).encode("utf-8")).decode("ascii")
         # Everything secret, in every form it could take in a message.
         self._secrets = [secret for secret in (service_key, api_key, authorization) if secret]
+        self.authorization = authorization
         self._headers = {
             "Authorization": authorization,
             "API-Key": api_key,
@@ -229,7 +414,8 @@ class ContrastClient:
             return self._shared_session
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = OriginBoundSession()
+            session.origin = origin_of(self.base_url)
             session.headers.update(self._headers)
             proxies, _verify = self._environment_settings()
             # requests would read the environment again on every call (a fifth of a small request's time);
@@ -344,6 +530,40 @@ class ContrastClient:
             return False
         return True
 
+    # ------------------------------------------------------------------ answers of an odd shape
+    @property
+    def last_request(self):
+        """(method, path) of this thread's latest request, or None."""
+        return getattr(self._local, "last_request", None)
+
+    def unexpected(self, what):
+        """An UnexpectedAnswerError about this thread's latest answer (to raise)."""
+        method, path = self.last_request or ("?", "?")
+        return UnexpectedAnswerError(method, path, self.redact(what))
+
+    def _items(self, data, key, what):
+        """``data[key]`` as a list of objects (absent or null: empty), or UnexpectedAnswerError."""
+        items = data.get(key)
+        if items is None:
+            return []
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise self.unexpected("%s is %s where a list of %s objects was expected" % (key, shown(items), what))
+        return items
+
+    def _object(self, data, key):
+        """``data[key]`` as an object (absent or null: empty), or UnexpectedAnswerError."""
+        value = data.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.unexpected("%s is %s where an object was expected" % (key, shown(value)))
+        return value
+
+    def _role_named(self, role):
+        if not isinstance(role.get("name"), str):
+            raise self.unexpected("a role is %s where an object with a name was expected" % shown(role))
+        return True
+
     # ------------------------------------------------------------------ secrets
     def redact(self, text):
         """`text` with every secret this client knows replaced, for anything that may be shown."""
@@ -408,8 +628,11 @@ class ContrastClient:
             return []
         if not isinstance(data, dict):
             return []
-        messages = [str(message) for message in data.get("messages") or []]
-        for error in data.get("errors") or []:
+
+        def as_list(value):
+            return value if isinstance(value, list) else ([] if value is None else [value])
+        messages = [str(message) for message in as_list(data.get("messages"))]
+        for error in as_list(data.get("errors")):
             if isinstance(error, dict):
                 field = error.get("field")
                 text = error.get("message")
@@ -466,7 +689,11 @@ class ContrastClient:
         ``outcome_unknown`` so that the caller can look before it tries again.
         """
         idempotent = method in IDEMPOTENT_METHODS
-        url = self.api_root + path
+        self._local.last_request = (method, path)
+        try:
+            url = self.api_root + encode_path(path)
+        except ValueError as err:
+            raise ContrastApiError(method, path, detail=str(err)) from None
         last_error = None
         delay = 0.0
         for attempt in range(self.retries + 1):
@@ -477,7 +704,20 @@ class ContrastClient:
             try:
                 response = self.session.request(method, url, params=params, json=body, timeout=self.timeout,
                                                 verify=self._environment_settings()[1])
+            except CrossOriginRedirect as exc:
+                raise ContrastApiError(
+                    method, path, exc.status,
+                    detail="the server redirected to %s, another origin than contrast_url %s; the keys are never sent "
+                           "there. If that address is the right server, set contrast_url to it."
+                           % (self.redact(without_userinfo(exc.target)), self.base_url)) from None
             except requests.exceptions.RequestException as exc:
+                if _is_name_resolution_failure(exc):
+                    # A name that does not resolve does not start resolving within the backoff: fail at once.
+                    raise ContrastApiError(method, path, detail="could not resolve the host name of %s (%s): check "
+                                                                "contrast_url and DNS" % (self.base_url, type(exc).__name__)) from None
+                if isinstance(exc, (requests.exceptions.InvalidHeader, requests.exceptions.InvalidURL,
+                                    requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+                    raise ContrastApiError(method, path, detail="the request cannot be sent (%s)" % type(exc).__name__) from None
                 refused_before_sending = isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError))
                 last_error = ContrastApiError(method, path, detail=self._describe_exception(exc),
                                               outcome_unknown=not refused_before_sending, attempts=attempt + 1)
@@ -556,6 +796,7 @@ class ContrastClient:
             if self._dialect is None and kind in ("users", "groups"):
                 self._observe(data, kind, "GET %s" % path)
             step = 0
+            self._check_list_shape(data)
             for name, items, count in (self._dialect or GuideDialect).list_sections(kind, data):
                 state = progress.setdefault(name, {"items": [], "count": count, "first": None, "done": False})
                 if state["done"]:
@@ -603,6 +844,17 @@ class ContrastClient:
             self._last_user_count = len(found)
         return found
 
+    def _check_list_shape(self, data):
+        """UnexpectedAnswerError when a list answer's lists are not lists of objects (the dialects would read them
+        as empty: a member list read as empty would make a membership write drop everyone)."""
+        for key in ("users", "groups"):
+            if data.get(key) is not None:
+                self._items(data, key, key[:-1])
+        for key in ("custom_groups", "predefined_groups", "group"):
+            if data.get(key) is not None:
+                section = self._object(data, key)
+                self._items(section, "users" if key == "group" else "groups", "user" if key == "group" else "group")
+
     def _honours_no_larger_limit(self, path, kind, name, params, size) -> bool:
         """Whether a server that answered the same full page of `size` items for two offsets (and no count) gives
         no more when asked for one more: then it does not page at all and that page was the whole list; else it
@@ -616,6 +868,7 @@ class ContrastClient:
     # ------------------------------------------------------------------ users
     def _user(self, raw) -> dict:
         """Canonical user from a raw one; remembers the raw object (for complete edits) and its ids (for members)."""
+        self._check_user_shape(raw)
         dialect = self._dialect or GuideDialect
         shown = dict((key, value) for key, value in raw.items() if key != "groups") if dialect.groups_read_for_edits else raw
         user = normalize_user(shown, org_uuid=self.org_uuid)
@@ -624,6 +877,33 @@ class ContrastClient:
             for key in dialect.user_keys(raw) + [str(user["user_id"])]:
                 self._users_by_key[key] = user
         return user
+
+    def _check_user_shape(self, raw):
+        """UnexpectedAnswerError when a user object's fields are not of the documented types."""
+        if not isinstance(raw, dict):
+            raise self.unexpected("a user is %s where an object was expected" % shown(raw))
+        checks = (
+            (("user_id", "user_uid", "id"), (str, int), "an id"),
+            (("username", "email", "first_name", "last_name"), (str,), "text"),
+            (("enabled", "api_only", "protect_enabled", "rasp_enabled"), (bool,), "true or false"),
+            (("date_created", "last_login"), (int,), "epoch milliseconds"),
+            (("role",), (str, dict), "a role"),
+        )
+        for keys, types, meaning in checks:
+            for key in keys:
+                value = raw.get(key)
+                if value is None:
+                    continue
+                if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+                    raise self.unexpected("a user's %s is %s where %s (or null) was expected" % (key, shown(value), meaning))
+        for outer, inner in (("login", "last_login_time"), ("signup", "signup_date")):
+            value = raw.get(outer)
+            if value is None:
+                continue
+            if not isinstance(value, dict) or (value.get(inner) is not None and (
+                    not isinstance(value.get(inner), int) or isinstance(value.get(inner), bool))):
+                raise self.unexpected("a user's %s is %s where an object with epoch milliseconds was expected"
+                                      % (outer, shown(value)))
 
     def _user_params(self, kind="users"):
         dialect = self._dialect
@@ -651,7 +931,7 @@ class ContrastClient:
             if self._unknown_id(err):
                 return None
             raise
-        return self._user(data.get("user") or {})
+        return self._user(self._object(data, "user"))
 
     def find_user(self, username: str, page_size: int = DEFAULT_PAGE_SIZE):
         """One user by login (case-insensitive, exact), or None. Narrowed by the server's search where it has
@@ -721,7 +1001,9 @@ class ContrastClient:
             try:
                 data = self.request("POST", path, body=body)
             except ContrastApiError as err:
-                if err.status == 409 and outcome_was_unknown:
+                # A 409 after an attempt that may have been applied (a lost answer, or a 429 re-sent by request())
+                # is most likely our own earlier POST: look it up.
+                if err.status == 409 and (outcome_was_unknown or err.attempts > 1):
                     existing = self.find_user(fields["username"])
                     if existing is not None:
                         return existing
@@ -768,12 +1050,10 @@ class ContrastClient:
         raw = dialect.user_of(data)
         if raw is not None:
             return self._complete(raw, user_id=user_id)
-        if current is None:
-            return self._complete({}, user_id=user_id)
-        predicted = dict(self._user(current), **dict(
-            (key, value) for key, value in changes.items() if key in WRITABLE_USER_FIELDS and key != "email"))
-        self._raw_users.pop(user_id, None)  # what the server holds now is known only as predicted
-        return predicted
+        # The answer carries no user (TeamServer; or a 200 that is not the documented answer): read it back, so that
+        # what is returned, and verified by the caller, is what the server holds (a 200 is not proof it took).
+        self._raw_users.pop(user_id, None)
+        return self._complete({}, user_id=user_id)
 
     def delete_user(self, user_id: str) -> bool:
         """Delete a user; False when it was already gone (a retried DELETE can meet its own success).
@@ -807,7 +1087,8 @@ class ContrastClient:
         params = self._dialect.read_params("profile") if self._dialect else auto_read_params("profile")
         data = self.request("GET", path, params=params or None)
         self._observe(data, "user", "GET %s" % path)
-        raw = data.get("user") or {}
+        raw = self._object(data, "user")
+        self._check_user_shape(raw)
         self._profile_read = True
         # The API user may be a group member without being listed among the org's users: name it by its ids too.
         profile = normalize_user(raw)
@@ -830,6 +1111,9 @@ class ContrastClient:
         """``[{name: ROLE_*, description}]``; the server's own names are kept for writes (server_role)."""
         dialect = self.dialect
         data = self.request("GET", dialect.roles_path(self.org_uuid))
+        for key in ("roles", "groups"):
+            for role in self._items(data, key, "role") if data.get(key) is not None else []:
+                self._role_named(role)
         self._roles = dialect.roles_of(data)
         return [{"name": role["canonical"], "description": role["description"]} for role in self._roles]
 
@@ -841,6 +1125,9 @@ class ContrastClient:
         raws = self.read_list(self._read_dialect.groups_path(self.org_uuid), "groups", page_size)
         for raw in raws:
             group = (self._dialect or GuideDialect).group_of(raw)
+            group_id = group["group_id"]
+            if isinstance(group_id, bool) or not isinstance(group_id, (str, int)) or not isinstance(group["name"], str):
+                raise self.unexpected("a group is %s where an object with a group_id and a name was expected" % shown(raw))
             if group["group_id"] in seen:
                 continue
             seen.add(group["group_id"])
@@ -850,8 +1137,11 @@ class ContrastClient:
     def _member(self, raw, lookup: bool) -> dict:
         """A member entry as ``{user_id, username}``: the entry's own login when it has one (the guide), else
         the user it names by id (TeamServer's UserBaseResource: ``uid`` is the user's user_uid, ``id`` its UUID)."""
+        self._check_user_shape(raw)
         keys = self.dialect.member_keys(raw)
         username = raw.get("username") or raw.get("email")
+        if username is not None and not isinstance(username, str):
+            raise self.unexpected("a member's login is %s where text was expected" % shown(username))
         if username and keys:
             return {"user_id": keys[0], "username": username}
         for key in keys:

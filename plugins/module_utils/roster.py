@@ -19,6 +19,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError, write_or_read_back
 from ansible_collections.contrast_security.identity.plugins.module_utils.groups import plan_members, unknown_group_message
+from ansible_collections.contrast_security.identity.plugins.module_utils.guards import (
+    admin_loss_warning,
+    api_user_problem,
+    guard_problem,
+    is_api_user,
+    text_problem,
+    verify_deleted,
+    verify_user_write,
+    write_members,
+)
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
     REQUIRED_TO_CREATE,
     create_email_error,
@@ -35,6 +45,9 @@ CREATE_PREFERENCES = ("date_format", "time_format", "time_zone")
 SUMMARY_KEYS = ("created", "updated", "enabled", "disabled", "deleted", "unchanged", "memberships_added", "memberships_removed")
 # The key a user to be created has in group plans before it has an id.
 NEW_USER_PREFIX = "new:"
+# Mass-change guards (module options of the same names).
+GUARD_DEFAULTS = {"max_unlisted_changes": 10, "max_unlisted_percent": 20, "max_membership_removals": 10,
+                  "max_membership_removal_percent": 20}
 
 
 class RosterError(Exception):
@@ -74,6 +87,14 @@ def validate_entries(entries) -> list:
                 problems.append("%s (%s): %s %r must be a non-empty string." % (where, username, field, value))
         if entry.get("role") is not None and role_error(entry["role"]):
             problems.append("%s (%s): %s" % (where, username, role_error(entry["role"])))
+        for field in ("username", "first_name", "last_name", "email"):
+            problem = text_problem("%s.%s" % (where, field), entry.get(field))
+            if problem:
+                problems.append(problem)
+        for name in entry.get("groups") or []:
+            problem = text_problem("%s.groups" % where, name)
+            if problem:
+                problems.append(problem)
     return problems
 
 
@@ -135,6 +156,10 @@ def plan(entries, options, users, groups, members_by_group, api_username=None) -
             continue
         wanted["enabled"] = True
         changes = user_changes(current, wanted)
+        problem = api_user_problem(current, api_username, "present", changes) if api_username else None
+        if problem:
+            problems.append(problem)
+            continue
         if changes:
             action = "enable" if "enabled" in changes else "update"
             user_changes_planned.append({
@@ -157,15 +182,21 @@ def plan(entries, options, users, groups, members_by_group, api_username=None) -
             if is_protected(user["username"], options.get("protected")):
                 continue
             unlisted.append(user)
-        limit = options["max_unlisted_changes"]
-        if len(unlisted) > limit:
-            problems.append(
-                "%d enabled users are not in the roster and would be %s, more than max_unlisted_changes=%d. A truncated "
-                "roster looks like this; if it is intended, raise max_unlisted_changes (first few: %s)."
-                % (len(unlisted), "disabled" if options["unlisted"] == "disable" else "deleted", limit,
-                   ", ".join(sorted(user["username"] for user in unlisted)[:5])))
     if problems:
         raise RosterError(problems)
+
+    def limit(name):
+        value = options.get(name)
+        return GUARD_DEFAULTS[name] if value is None else value
+    guards = []
+    if unlisted:
+        enabled_count = len([user for user in users if user.get("enabled")])
+        problem = guard_problem(
+            "enabled users are not in the roster and would be %s" % ("disabled" if options["unlisted"] == "disable" else "deleted"),
+            len(unlisted), enabled_count, limit("max_unlisted_changes"), limit("max_unlisted_percent"),
+            "max_unlisted_changes", "max_unlisted_percent", [user["username"] for user in unlisted])
+        if problem:
+            guards.append(problem)
 
     for user in sorted(unlisted, key=lambda user: user["username"].lower()):
         if options["unlisted"] == "disable":
@@ -177,7 +208,34 @@ def plan(entries, options, users, groups, members_by_group, api_username=None) -
                                          "after": {}})
 
     group_changes = _plan_groups(options, by_name, groups_by_name, wanted_groups, members_by_group, user_changes_planned)
-    return {"users": user_changes_planned, "groups": group_changes}
+    removals = [(group["name"], name) for group in group_changes for name in group["removed"]]
+    if len(removals) > limit("max_membership_removals"):
+        guards.append(guard_problem("group memberships would be removed", len(removals), 0, limit("max_membership_removals"),
+                                    100, "max_membership_removals", "max_membership_removal_percent",
+                                    ["%s from %s" % (name, group) for group, name in removals]))
+    for group in group_changes:
+        problem = guard_problem("members would be removed from %r" % group["name"], len(group["removed"]), group["member_count"],
+                                10 ** 9, limit("max_membership_removal_percent"), "max_membership_removals",
+                                "max_membership_removal_percent", group["removed"])
+        if problem:
+            guards.append(problem)
+    the_plan = {"users": user_changes_planned, "groups": group_changes}
+    if guards:
+        the_plan["guards"] = guards
+    return the_plan
+
+
+def admin_warning(the_plan, users, api_username):
+    """admin_loss_warning for the users this plan disables, deletes or demotes."""
+    by_name = dict(((user["username"] or "").lower(), user) for user in users)
+    lost = []
+    for change in the_plan["users"]:
+        current = by_name.get(change["username"].lower())
+        if not current or current.get("role") != "ROLE_ADMIN" or is_api_user(current, api_username):
+            continue
+        if change["action"] in ("disable", "delete") or change["fields"].get("role") not in (None, "ROLE_ADMIN"):
+            lost.append(change["username"])
+    return admin_loss_warning(users, api_username, lost)
 
 
 def _plan_groups(options, by_name, groups_by_name, wanted_groups, members_by_group, user_changes_planned):
@@ -204,26 +262,38 @@ def _plan_groups(options, by_name, groups_by_name, wanted_groups, members_by_gro
             new_ids, added, removed = plan_members(current_ids, wanted_ids, "present")
         if added or removed:
             changes.append({"group_id": group["group_id"], "name": name, "member_ids": new_ids,
+                            "added_ids": added, "removed_ids": removed, "member_count": len(current_ids),
                             "added": [usernames[user_id] for user_id in added],
                             "removed": [usernames[user_id] for user_id in removed],
                             "usernames": usernames})
     return changes
 
 
-def _run_parallel(pool, jobs):
-    """Run callables on `pool`; return their outcomes, (value, None) or (None, error), in order."""
+def _run_parallel(pool, jobs, client=None):
+    """Run callables on `pool`; return their outcomes, (value, None) or (None, error), in order.
+
+    Any exception becomes that job's error (an odd answer must not lose the report of the writes already
+    applied): one that is not an API error is named after the job's latest request.
+    """
     def guarded(job):
         try:
             return job(), None
         except ContrastApiError as err:
             return None, err
+        except Exception as err:  # pylint: disable=broad-except
+            what = "%s: %s" % (type(err).__name__, err)
+            unexpected = getattr(client, "unexpected", None)
+            return None, unexpected(what) if unexpected else ContrastApiError("?", "?", detail="unexpected error: " + what)
     return list(pool.map(guarded, jobs))
 
 
-def _verified(write, applied):
-    """A job: `write()`, counted as done when its answer was lost but `applied()` shows it took effect
-    (client.write_or_read_back), so that `changes` report what the organization really is."""
-    return lambda: write_or_read_back(write, applied)[0]
+def _delta_ids(group):
+    """(added ids, removed ids) of a planned group change; from its member names when the plan gave no ids."""
+    if "added_ids" in group:
+        return group["added_ids"], group["removed_ids"]
+    ids_of = dict((name, user_id) for user_id, name in group["usernames"].items())
+    return ([ids_of[name] for name in group["added"] if name in ids_of],
+            [ids_of[name] for name in group["removed"] if name in ids_of])
 
 
 def _find_created(client, changes, outcomes, needed) -> list:
@@ -253,25 +323,41 @@ def _find_created(client, changes, outcomes, needed) -> list:
 
 
 def apply(client, the_plan, parallelism, redact=str) -> list:
-    """Send the planned writes: user writes first (creates give ids), then one PUT per changed group.
+    """Send the planned writes: user writes first (creates give ids), then one write per changed group, then deletes.
 
-    Every write is attempted even when others fail; each user change records `ok` or its error.
-    A write whose answer was lost is read back: applied, it counts as `ok`. (A create looks itself
-    up before any retry already.) Returns the failed writes' descriptions.
+    Every write is attempted even when others fail; each user change records `ok` or its error. Every write
+    is verified: the user read back must hold what was asked (a 200 is not proof), and a group write goes
+    through guards.write_members (read right before, this run's own delta, read back, re-applied when
+    another writer interleaved). A write whose answer was lost is read back: applied, it counts as `ok`.
+    (A create looks itself up before any retry already.) Returns the failed writes' descriptions.
     """
 
     def user_job(change):
         action = change["action"]
         if action == "create":
-            # find=False: where the create's answer does not carry the user, all of them are found at once below.
-            return lambda: client.create_user(dict(change["fields"], **change.get("preferences", {})), find=False)
+            def create():
+                # find=False: where the create's answer does not carry the user, all of them are found at once below
+                # (and not verified field by field: the find reads them as the server holds them).
+                user = client.create_user(dict(change["fields"], **change.get("preferences", {})), find=False)
+                if user is None:
+                    return None
+                return verify_user_write(client, "POST", None, user, dict(
+                    (key, value) for key, value in change["fields"].items() if key not in ("username", "email")))
+            return create
         if action == "delete":
-            return _verified(lambda: client.delete_user(change["user_id"]), lambda: client.get_user(change["user_id"]) is None)
+            def delete():
+                write_or_read_back(lambda: client.delete_user(change["user_id"]), lambda: client.get_user(change["user_id"]) is None)
+                verify_deleted(client, change["user_id"], change["username"])
+            return delete
 
         def updated():
             user = client.get_user(change["user_id"])
-            return user is not None and all(user.get(field) == value for field, value in change["fields"].items())
-        return _verified(lambda: client.update_user(change["user_id"], change["fields"]), updated)
+            return user if user is not None and all(user.get(field) == value for field, value in change["fields"].items()) else None
+
+        def update():
+            user = write_or_read_back(lambda: client.update_user(change["user_id"], change["fields"]), updated)[0]
+            return verify_user_write(client, "PUT", change["user_id"], user, change["fields"])
+        return update
 
     # One pool for the whole run: its threads keep their kept-alive connections from phase to phase
     # (parallelism + 1 connections in all, with the reads' own).
@@ -302,24 +388,28 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
     # Creates whose answer did not carry the user (TeamServer) and whose id a group write needs: found at once.
     needed = set(user_id[len(NEW_USER_PREFIX):] for group in the_plan["groups"] for user_id in group["member_ids"]
                  if user_id.startswith(NEW_USER_PREFIX))
-    record(others, _find_created(client, others, _run_parallel(pool, [user_job(change) for change in others]), needed))
+    record(others, _find_created(client, others, _run_parallel(pool, [user_job(change) for change in others], client), needed))
 
     def group_job(group):
         # Users whose create failed have no id: leave them out, and say so on the group.
-        member_ids = []
-        for user_id in group["member_ids"]:
+        added = []
+        added_ids, removed_ids = _delta_ids(group)
+        for user_id in added_ids:
             if user_id.startswith(NEW_USER_PREFIX):
                 if user_id not in new_ids:
                     group.setdefault("skipped", []).append(group["usernames"][user_id])
                     continue
                 user_id = new_ids[user_id]
-            member_ids.append(user_id)
+            added.append(user_id)
 
-        def members_are_set():
-            return sorted(str(member["user_id"]) for member in client.list_group_members(group["group_id"])) == sorted(member_ids)
-        return _verified(lambda: client.set_group_members(group["group_id"], member_ids), members_are_set)
+        def write():
+            _after, conflicts = write_members(client, group["group_id"], added, removed_ids,
+                                              write=lambda send, took_effect: write_or_read_back(send, took_effect)[0])
+            if conflicts:
+                group["conflicts"] = conflicts
+        return write
 
-    outcomes = _run_parallel(pool, [group_job(group) for group in the_plan["groups"]])
+    outcomes = _run_parallel(pool, [group_job(group) for group in the_plan["groups"]], client)
     for group, (_value, error) in zip(the_plan["groups"], outcomes):
         if error is not None:
             group["status"] = "failed"
@@ -327,7 +417,7 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
             failures.append("group %s: %s" % (group["name"], group["error"]))
         else:
             group["status"] = "ok"
-    record(deletes, _run_parallel(pool, [user_job(change) for change in deletes]))
+    record(deletes, _run_parallel(pool, [user_job(change) for change in deletes], client))
     return failures
 
 

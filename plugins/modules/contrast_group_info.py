@@ -124,6 +124,7 @@ def main():
         mutually_exclusive=[("group", "group_id")],
         supports_check_mode=True,
     )
+    module.refuse_bad_input(text_fields=("group",), id_fields=("group_id",))
     module.run(read_groups)
 
 

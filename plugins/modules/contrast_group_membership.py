@@ -16,8 +16,13 @@ description:
   - The API's membership write replaces the whole member list. The module reads the current members,
     computes the new set, and sends one write only when the set changes. Members that were not asked
     about are never dropped, except with O(state=exact).
-  - After a write the module reads the members again and fails if they are not what it sent (another
-    writer changed the group at the same time), rather than report success.
+  - The API has no version check, so the module reads the members again immediately before its write, applies
+    only this run's own change (users added, users removed) to that list, and reads the members back after the
+    write. When another writer changed the group in between, or the write did not take, it applies its own change
+    again to the latest list (at most 3 times), reports the interleaving in RV(conflicts) with a warning, and
+    fails if the change never held.
+  - A null O(users) with no O(user_ids) (an undefined variable rendered as null) is refused; an empty list must
+    be written as V([]).
   - Users with a pending invitation are members like any other.
 author:
   - Contrast Security identity collection contributors (@contrast-security-oss)
@@ -66,6 +71,21 @@ options:
     type: str
     choices: [fail, ignore]
     default: fail
+  max_removals:
+    description:
+      - With O(state=exact), refuse (before any write) to remove more members than this in one run.
+        A guard against a truncated or mis-rendered list; raise it for an intended mass change.
+      - In check mode a tripped guard does not fail; the plan is reported with a warning that the real run would
+        be refused.
+    type: int
+    default: 10
+  max_removal_percent:
+    description:
+      - With O(state=exact), refuse (before any write) to remove more than this share of the group's members, in
+        percent. Removing one or two members never trips it. V(100) switches it off.
+      - In check mode a tripped guard warns instead of failing.
+    type: int
+    default: 20
 seealso:
   - module: contrast_security.identity.contrast_group_info
   - module: contrast_security.identity.contrast_user
@@ -132,6 +152,12 @@ removed:
   type: list
   elements: str
   sample: []
+conflicts:
+  description: Interleavings with another writer of the group that this run met and resolved (empty when none).
+  returned: always
+  type: list
+  elements: str
+  sample: []
 missing:
   description: Usernames or ids that are not users of the organization (only with O(missing_users=ignore)).
   returned: always
@@ -158,6 +184,7 @@ msg:
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
 from ansible_collections.contrast_security.identity.plugins.module_utils.groups import GroupLookupError, find_group, plan_members
+from ansible_collections.contrast_security.identity.plugins.module_utils.guards import guard_problem, write_members
 
 
 def resolve_users(module, members):
@@ -219,21 +246,31 @@ def ensure_membership(module):
         return sorted((names[user_id] or user_id) for user_id in user_ids)  # a member no listing names: its id
 
     changed = bool(added or removed)
+    if params["state"] == "exact":
+        problem = guard_problem("members would be removed from %r" % group["name"], len(removed), len(current_ids),
+                                params["max_removals"], params["max_removal_percent"], "max_removals", "max_removal_percent",
+                                usernames(removed))
+        if problem and module.check_mode:
+            module.warn("The real run would be refused: %s" % problem)
+        elif problem:
+            module.fail_json(msg="Nothing was changed: %s" % problem, group=group_ref, removed=usernames(removed))
+    members = usernames(new_ids)
+    conflicts = []
     if changed and not module.check_mode:
-        module.write_verified(lambda: client.set_group_members(group["group_id"], new_ids) or True,
-                              lambda: sorted(str(m["user_id"]) for m in client.list_group_members(group["group_id"]))
-                              == sorted(new_ids))
-        after_write = client.list_group_members(group["group_id"])
-        if sorted(str(member["user_id"]) for member in after_write) != sorted(new_ids):
-            module.fail_json(
-                msg="The members of %r after the write are not what was sent: another writer changed the group at the "
-                    "same time. Run again to converge." % group["name"],
-                group=group_ref, sent=usernames(new_ids), members=sorted(member["username"] for member in after_write))
+        # Read again right before the write and apply this run's own change to that list; read back after, and
+        # apply it again when another writer came in between (the API has no version check).
+        after_members, conflicts = write_members(client, group["group_id"], added, removed, write=module.write_verified)
+        if conflicts:
+            names.update((str(member["user_id"]), member["username"]) for member in after_members)
+            members = usernames(str(member["user_id"]) for member in after_members)
+            module.warn("Another writer changed %r while this run did: %s. This run's change holds; members now: %s."
+                        % (group["name"], "; ".join(conflicts), ", ".join(members)))
 
     return dict(
         changed=changed,
         group=group_ref,
-        members=usernames(new_ids),
+        conflicts=conflicts,
+        members=members,
         added=usernames(added),
         removed=usernames(removed),
         missing=missing,
@@ -271,6 +308,8 @@ def main():
             user_ids=dict(type="list", elements="str"),
             state=dict(type="str", default="present", choices=["present", "absent", "exact"]),
             missing_users=dict(type="str", default="fail", choices=["fail", "ignore"]),
+            max_removals=dict(type="int", default=10),
+            max_removal_percent=dict(type="int", default=20),
         ),
         required_one_of=[("group", "group_id"), ("users", "user_ids")],
         mutually_exclusive=[("group", "group_id")],
@@ -280,6 +319,13 @@ def main():
         blank = [str(index) for index, value in enumerate(module.params[option] or []) if not value.strip()]
         if blank:
             module.fail_json(msg="%s[%s]: empty; every entry must name a user." % (option, ", ".join(blank)))
+    params = module.params
+    if params["users"] is None and params["user_ids"] is None:
+        # An undefined variable rendered as null must never read as "nobody": with state=exact it would empty the group.
+        module.fail_json(msg="users (or user_ids) is null. To name no user, write an empty list explicitly: users: [].")
+    if params["max_removals"] < 0 or not 0 <= params["max_removal_percent"] <= 100:
+        module.fail_json(msg="max_removals must be 0 or more and max_removal_percent from 0 to 100.")
+    module.refuse_bad_input(text_fields=("group", "users"), id_fields=("group_id", "user_ids"))
     module.run(ensure_membership)
 
 

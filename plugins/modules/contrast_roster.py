@@ -22,8 +22,15 @@ description:
     the fields a create needs, attempts to change a login or email, another email than the login for a user to create.
   - In check mode the module is a drift report, with the same RV(summary) and RV(changes) the real run would produce,
     with no write request sent.
-  - If some writes fail after retries, the others still complete; the module then fails, and RV(changes) says which
-    succeeded (C(status=ok)) and which did not (C(status=failed), with the error).
+  - If some writes fail after retries, the others still complete; the module then fails, its message lists what was
+    applied and what was not, and RV(changes) says which succeeded (C(status=ok)) and which did not
+    (C(status=failed), with the error). An answer of an unexpected shape fails only the write it answered.
+  - Every write is verified. A user is read back and must hold what was asked; a group's members are read again
+    immediately before its write, only this run's own additions and removals are applied to that list, and the
+    members are read back after it; when another writer changed the group in between, the change is applied again
+    to the latest list (at most 3 times) with a warning.
+  - The API user's own account is never disabled, deleted or demoted (an entry that would demote it is refused).
+    A run that leaves no enabled C(ROLE_ADMIN) other than the API user warns, naming them.
 author:
   - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
@@ -102,8 +109,29 @@ options:
     description:
       - Refuse to run (before any write) when O(unlisted) would disable or delete more users than this.
         A guard against a truncated or empty roster; raise it for an intended mass change.
+      - In check mode a tripped guard (this one or the three below) does not fail the task, so that a drift audit
+        of a real-sized organization works with the defaults. The plan is reported, with a warning that the
+        real run would be refused.
     type: int
     default: 10
+  max_unlisted_percent:
+    description:
+      - Refuse to run (before any write) when O(unlisted) would disable or delete more than this share of the
+        organization's enabled users, in percent. One or two users never trip it. V(100) switches it off.
+    type: int
+    default: 20
+  max_membership_removals:
+    description:
+      - With O(group_membership=exact), refuse to run (before any write) when more group memberships than this
+        would be removed in all, across the groups the roster names.
+    type: int
+    default: 10
+  max_membership_removal_percent:
+    description:
+      - With O(group_membership=exact), refuse to run (before any write) when more than this share of one group's
+        members would be removed from it, in percent. Removing one or two members never trips it. V(100) switches it off.
+    type: int
+    default: 20
   allow_empty:
     description:
       - Allow an empty O(users) list together with O(unlisted=disable) or O(unlisted=delete). Without it that
@@ -276,7 +304,15 @@ listed:
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
 from ansible_collections.contrast_security.identity.plugins.module_utils.offboarding import plan_leavers
-from ansible_collections.contrast_security.identity.plugins.module_utils.roster import RosterError, apply, diff_of, plan, report
+from ansible_collections.contrast_security.identity.plugins.module_utils.roster import (
+    GUARD_DEFAULTS,
+    RosterError,
+    admin_warning,
+    apply,
+    diff_of,
+    plan,
+    report,
+)
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import looks_converted
 
 
@@ -287,7 +323,7 @@ def converge(module):
     page_size = params["page_size"]
     if params["state"] != "present":
         return converge_leavers(module, client, entries, page_size)
-    options = dict((key, params[key]) for key in ("unlisted", "protected", "max_unlisted_changes", "allow_empty", "group_membership"))
+    options = dict((key, params[key]) for key in ("unlisted", "protected", "allow_empty", "group_membership") + tuple(GUARD_DEFAULTS))
 
     users = client.list_users(page_size=page_size)
     named = set(name for entry in entries for name in entry.get("groups") or [])
@@ -299,10 +335,29 @@ def converge(module):
         the_plan = plan(entries, options, users, groups, members, api_username=client.username)
     except RosterError as err:
         module.fail_json(msg=str(err), problems=err.problems)
+    guards = the_plan.pop("guards", [])
+    if guards and not module.check_mode:
+        module.fail_json(msg="The roster was not applied; nothing was changed:\n- " + "\n- ".join(guards), problems=guards)
+    for guard in guards:
+        module.warn("The real run would be refused: %s" % guard)
+    warning = admin_warning(the_plan, users, client.username)
+    if warning:
+        module.warn(warning)
 
     # A role the server does not list fails here, before any write (and in check mode too).
     client.require_roles(change["fields"].get("role") for change in the_plan["users"])
-    failures = [] if module.check_mode else apply(client, the_plan, params["parallelism"], redact=client.redact)
+    failures = []
+    crash = None
+    if not module.check_mode:
+        try:
+            failures = apply(client, the_plan, params["parallelism"], redact=client.redact)
+        except Exception as err:  # pylint: disable=broad-except
+            # Whatever went wrong, the report of what was applied must survive it.
+            crash = client.redact("%s: %s" % (type(err).__name__, err))
+            for change in the_plan["users"] + the_plan["groups"]:
+                change.setdefault("status", "failed")
+                if change["status"] == "failed":
+                    change.setdefault("error", "not attempted or not known: " + crash)
     summary, changes = report(the_plan, module.check_mode, listed=[entry["username"] for entry in entries])
     result = dict(changed=bool(changes), summary=summary, changes=changes,
                   msg=summary_message(summary, module.check_mode))
@@ -310,10 +365,17 @@ def converge(module):
         result["diff"] = diff_of(changes)
     if params["report_listed"]:
         result["listed"] = listed_users(entries, users, the_plan)
-    if failures:
-        result["msg"] = failure_message(failures, summary)
+    warn_conflicts(module, the_plan)
+    if failures or crash:
+        result["msg"] = failure_message(failures or [crash], changes)
         module.fail_json(**result)
     return result
+
+
+def warn_conflicts(module, the_plan):
+    for group in the_plan["groups"]:
+        for conflict in group.get("conflicts", []):
+            module.warn("Another writer changed group %r during this run: %s." % (group["name"], conflict))
 
 
 def listed_users(entries, users, the_plan) -> list:
@@ -365,6 +427,7 @@ def converge_leavers(module, client, entries, page_size):
     the_plan = planned["plan"]
     failures = [] if module.check_mode else apply(client, the_plan, params["parallelism"], redact=client.redact)
     summary, changes = report(the_plan, module.check_mode)
+    warn_conflicts(module, the_plan)
     result = dict(changed=bool(changes), summary=summary, changes=changes, not_found=planned["not_found"],
                   msg=summary_message(summary, module.check_mode))
     if module._diff:
@@ -379,7 +442,7 @@ def converge_leavers(module, client, entries, page_size):
                            "enabled": None if user["user_id"] in deleted else enabled})
         result["listed"] = listed
     if failures:
-        result["msg"] = failure_message(failures, summary)
+        result["msg"] = failure_message(failures, changes)
         module.fail_json(**result)
     return result
 
@@ -396,12 +459,16 @@ def summary_message(summary, check_mode) -> str:
     return "%s: %s; %d unchanged." % ("Would change" if check_mode else "Changed", "; ".join(parts), summary["unchanged"])
 
 
-def failure_message(failures, summary) -> str:
-    """One line per distinct reason (a refused role would otherwise repeat for every write), and whether
-    anything was applied at all."""
-    applied = sum(count for key, count in summary.items() if key != "unchanged")
-    head = ("%d planned write(s) failed and nothing was applied" % len(failures) if not applied else
-            "%d planned write(s) failed; the others were applied (see changes)" % len(failures))
+def failure_message(failures, changes) -> str:
+    """What was applied, what was not, and one line per distinct reason (a refused role would otherwise repeat
+    for every write)."""
+    done = ["%s %s" % (change["action"], change["username"]) for change in changes if change["status"] == "ok"]
+    not_done = ["%s %s" % (change["action"], change["username"]) for change in changes if change["status"] == "failed"]
+
+    def some(items):
+        return ", ".join(items[:10]) + (" and %d more" % (len(items) - 10) if len(items) > 10 else "")
+    head = ("%d planned write(s) failed and nothing was applied (not applied: %s)" % (len(failures), some(not_done)) if not done else
+            "%d planned write(s) failed. Applied: %s. Not applied: %s (see changes)" % (len(failures), some(done), some(not_done)))
     by_reason = {}
     for failure in failures:
         subject, _sep, reason = failure.partition(": ")
@@ -432,7 +499,10 @@ def main():
             users=dict(type="list", elements="dict", required=True, options=entry_spec),
             unlisted=dict(type="str", default="ignore", choices=["ignore", "disable", "delete"]),
             protected=dict(type="list", elements="str", default=[]),
-            max_unlisted_changes=dict(type="int", default=10),
+            max_unlisted_changes=dict(type="int", default=GUARD_DEFAULTS["max_unlisted_changes"]),
+            max_unlisted_percent=dict(type="int", default=GUARD_DEFAULTS["max_unlisted_percent"]),
+            max_membership_removals=dict(type="int", default=GUARD_DEFAULTS["max_membership_removals"]),
+            max_membership_removal_percent=dict(type="int", default=GUARD_DEFAULTS["max_membership_removal_percent"]),
             allow_empty=dict(type="bool", default=False),
             group_membership=dict(type="str", default="add", choices=["add", "exact"]),
             parallelism=dict(type="int", default=4),
@@ -447,13 +517,16 @@ def main():
     for name in ("parallelism", "page_size"):
         if module.params[name] < 1:
             module.fail_json(msg="%s must be 1 or more, got %d" % (name, module.params[name]))
-    if module.params["max_unlisted_changes"] < 0:
-        module.fail_json(msg="max_unlisted_changes must be 0 or more")
+    for name in GUARD_DEFAULTS:
+        if module.params[name] < 0 or (name.endswith("_percent") and module.params[name] > 100):
+            module.fail_json(msg="%s must be 0 or more" % name if not name.endswith("_percent")
+                             else "%s must be from 0 to 100" % name)
     # A pattern that protects nobody (blank, or a dict Ansible turned into a string) must not pass silently.
     bad = ["protected[%d] %r" % (index, pattern) for index, pattern in enumerate(module.params["protected"])
            if not pattern.strip() or looks_converted(pattern)]
     if bad:
         module.fail_json(msg="Not a username pattern: %s." % ", ".join(bad))
+    module.refuse_bad_input(text_fields=("protected",))
     module.run(converge)
 
 

@@ -21,7 +21,16 @@ description:
   - The login (O(username)) and O(email) cannot be changed through the API. Asking for it fails before any
     write, and the message explains the way out (disable the old account, create a new one).
   - A create is never retried blindly. When the answer to a create is lost (connection error, 5xx), the module
-    looks the user up before trying again, so no second account and no second invitation is made.
+    looks the user up before trying again, so no second account and no second invitation is made. A 409 (user
+    exists) after an attempt that may have been applied (such as a 429 answered after the server created the user)
+    is resolved the same way.
+  - Every write is verified. The user read back after a create or an update must hold what was asked, and a
+    deleted user must be gone; otherwise the module fails, naming the fields the server did not take.
+  - The API user (the account whose keys the module uses) is never disabled, deleted or demoted from C(ROLE_ADMIN);
+    asking for it fails before any write, since every later call would fail. Disabling, deleting or demoting the last
+    enabled C(ROLE_ADMIN) other than the API user warns, naming them.
+  - Names, logins and ids with control or bidirectional-override characters (such as U+202E) are refused, and so
+    are ids containing C(/), C(?), C(#) or a backslash.
 author:
   - Contrast Security identity collection contributors (@contrast-security-oss)
 extends_documentation_fragment:
@@ -195,6 +204,12 @@ msg:
 import difflib
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
+from ansible_collections.contrast_security.identity.plugins.module_utils.guards import (
+    admin_loss_warning,
+    api_user_problem,
+    verify_deleted,
+    verify_user_write,
+)
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
     REQUIRED_TO_CREATE,
     ROLES,
@@ -252,9 +267,11 @@ def ensure_user(module):
     if state == "absent":
         if current is None:
             return result(False, None, {}, {}, "User %s does not exist; nothing to delete." % who)
+        refuse_locking_out(module, current, state, {})
         if not module.check_mode:
             module.write_verified(lambda: module.client.delete_user(current["user_id"]),
                                   lambda: module.client.get_user(current["user_id"]) is None)
+            verify_deleted(module.client, current["user_id"], current["username"])
         return result(True, None, diff_view(current), {}, "Deleted %s permanently." % current["username"])
 
     wanted = wanted_fields(params)
@@ -271,11 +288,14 @@ def ensure_user(module):
     changes = user_changes(current, wanted)
     if not changes:
         return result(False, current, {}, {}, "User %s is as wanted." % current["username"])
+    refuse_locking_out(module, current, state, changes)
     if module.check_mode:
         user = predicted_user(current, changes)
     else:
         user = module.write_verified(lambda: module.client.update_user(current["user_id"], changes),
                                      lambda: updated_user(module.client, current["user_id"], changes))
+        # A 200 is not proof: what the server holds now must be what was asked.
+        verify_user_write(module.client, "PUT", current["user_id"], user, changes)
     fields = sorted(changes)
     return result(True, user, diff_view(current, fields), diff_view(predicted_user(current, changes), fields),
                   update_message(current["username"], changes))
@@ -306,6 +326,20 @@ def warn_if_mistyped(module):
     module.warn(text)
 
 
+def refuse_locking_out(module, current, state, changes):
+    """Fail (before any write, check mode included) when the change would disable, delete or demote the API user;
+    warn when it leaves no enabled admin other than the API user."""
+    client = module.client
+    problem = api_user_problem(current, client.username, state, changes)
+    if problem:
+        module.fail_json(msg=problem, user=current)
+    demotes = changes.get("role") not in (None, "ROLE_ADMIN")
+    if current.get("role") == "ROLE_ADMIN" and current.get("enabled") and (state != "present" or demotes):
+        warning = admin_loss_warning(client.list_users(), client.username, [current["username"]])
+        if warning:
+            module.warn(warning)
+
+
 def create_user(module, wanted):
     params = module.params
     if not params["username"]:
@@ -333,6 +367,9 @@ def create_user(module, wanted):
         user = dict(planned, **dict((flag, False) for flag in ("api_only", "protect_enabled") if planned.get(flag) is None))
     else:
         user = module.client.create_user(fields)
+        asked = dict((key, value) for key, value in fields.items()
+                     if key in ("first_name", "last_name", "role", "api_only", "protect_enabled"))
+        verify_user_write(module.client, "POST", None, user, asked)
     after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
                                                     "protect_enabled") if planned.get(field) is not None])
     if not module.check_mode and params["username"].strip().lower() in module.client.added_existing:
@@ -382,6 +419,7 @@ def main():
         supports_check_mode=True,
     )
     validate(module)
+    module.refuse_bad_input(text_fields=("username", "first_name", "last_name", "email"), id_fields=("user_id",))
     module.run(ensure_user)
 
 

@@ -225,6 +225,7 @@ def main():
         module.fail_json(msg="page_size must be 1 or more, got %d" % module.params["page_size"])
     if module.params["inactive_days"] is not None and module.params["inactive_days"] < 0:
         module.fail_json(msg="inactive_days must be 0 or more, got %d" % module.params["inactive_days"])
+    module.refuse_bad_input(text_fields=("username",), id_fields=("user_id",))
     module.run(read_users)
 
 

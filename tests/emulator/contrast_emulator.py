@@ -69,8 +69,14 @@ MAX_NAME_LENGTH = 255
 MAX_BODY_BYTES = 10 * 1024 * 1024
 REQUEST_LOG_LIMIT = 200000
 
-FAULT_KINDS = ("status", "reset", "delay", "bad_json", "html", "empty", "drop_write")
-RULE_FIELDS = ("kind", "count", "method", "path", "query", "status", "retry_after", "delay", "after")
+FAULT_KINDS = ("status", "reset", "delay", "bad_json", "html", "empty", "drop_write", "redirect", "echo_headers",
+               "reflect_headers", "odd_shape", "second_writer")
+# Kinds that let the request through and then change its answer (or the organization) instead of replacing it.
+PASS_THROUGH_KINDS = ("delay", "reflect_headers", "odd_shape", "second_writer")
+RULE_FIELDS = ("kind", "count", "method", "path", "query", "status", "retry_after", "delay", "after", "location", "shape",
+               "writer")
+ODD_SHAPES = ("scalars", "items_scalars", "field_types", "echoed_key")
+WRITER_FIELDS = ("group", "add", "remove", "name", "scope")
 # What a random fault can be: the transient failures a client must retry.
 RANDOM_FAULT_CHOICES = (429, 502, 503, 504, "reset")
 STATUS_REASONS = {
@@ -726,7 +732,8 @@ class EmulatorState:
                 if rule["remaining"] > 0:
                     rule["remaining"] -= 1
                 rule["hits"] += 1
-                return {key: rule[key] for key in ("kind", "status", "retry_after", "delay", "after")}
+                return {key: rule[key] for key in ("kind", "status", "retry_after", "delay", "after", "location", "shape",
+                                                   "writer")}
             if self.random_rate and self.fault_rng.random() < self.random_rate:
                 choice = self.fault_rng.choice(RANDOM_FAULT_CHOICES)
                 kind = "reset" if choice == "reset" else "status"
@@ -854,7 +861,7 @@ def parse_rule(rule, index: int) -> dict:
             compiled[field] = re.compile(pattern)
         except re.error as exc:
             raise SeedError("%s: %s is not a valid regular expression (%s)" % (where, field, exc)) from None
-    default_status = {"html": 502, "status": 503}.get(kind, 200)
+    default_status = {"html": 502, "status": 503, "redirect": 307, "echo_headers": 400}.get(kind, 200)
     status = rule.get("status", default_status)
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise SeedError("%s: status must be an HTTP status code" % where)
@@ -867,7 +874,19 @@ def parse_rule(rule, index: int) -> dict:
     after = rule.get("after", False)
     if not isinstance(after, bool):
         raise SeedError("%s: after must be a boolean" % where)
+    location = rule.get("location")
+    if kind == "redirect" and (not isinstance(location, str) or not location):
+        raise SeedError("%s: a redirect needs a location (a URL)" % where)
+    shape = rule.get("shape", "field_types")
+    if shape not in ODD_SHAPES:
+        raise SeedError("%s: shape must be one of %s" % (where, ", ".join(ODD_SHAPES)))
+    writer = rule.get("writer")
+    if kind == "second_writer":
+        if not isinstance(writer, dict) or "group" not in writer:
+            raise SeedError("%s: a second_writer needs writer: {group, add, remove, name, scope}" % where)
+        _reject_unknown(writer, WRITER_FIELDS, where + ".writer")
     return {
+        "location": location, "shape": shape, "writer": writer,
         "kind": kind, "count": count, "remaining": count, "hits": 0, "method": method.upper() if method else None,
         "path": rule.get("path"), "query": rule.get("query"), "_path_re": compiled["path"], "_query_re": compiled["query"],
         "status": status, "retry_after": retry_after, "delay": float(delay), "after": after,
@@ -894,10 +913,17 @@ def json_answer(status: int, payload, headers=None) -> Answer:
     return Answer(status, json.dumps(payload, separators=(",", ":")).encode("utf-8"), headers=headers)
 
 
-def fault_answer(fault: dict):
+def fault_answer(fault: dict, request_headers=None):
     """The answer a fault gives, or None for ``reset`` (the connection is dropped instead)."""
     kind, status = fault["kind"], fault["status"]
     headers = {}
+    if kind == "redirect":
+        return Answer(status, b"", headers={"Location": fault["location"]})
+    if kind == "echo_headers":
+        # A server (or proxy) that quotes the request's headers back in its error.
+        echoed = ["%s: %s" % (name, value) for name, value in (request_headers or {}).items()]
+        return json_answer(status, {"success": False, "messages": ["Bad request headers"] + echoed,
+                                    "errors": [{"field": name, "message": value} for name, value in (request_headers or {}).items()]})
     if fault.get("retry_after") is not None:
         retry_after = fault["retry_after"]
         headers["Retry-After"] = str(int(retry_after)) if isinstance(retry_after, float) and retry_after.is_integer() else str(retry_after)
@@ -918,6 +944,107 @@ def fault_answer(fault: dict):
     if status == 401:
         return Answer(401, b"", headers=headers)
     return json_answer(status, {"success": False, "messages": [STATUS_REASONS.get(status, "Error")]}, headers)
+
+
+def _header(headers, name):
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower():
+            return value
+    return ""
+
+
+def _user_like(value) -> bool:
+    return isinstance(value, dict) and any(key in value for key in ("user_id", "user_uid", "uid", "username", "email"))
+
+
+def _walk_objects(value, visit):
+    """Call visit(obj) on every object in a JSON value, depth first."""
+    if isinstance(value, dict):
+        visit(value)
+        for item in list(value.values()):
+            _walk_objects(item, visit)
+    elif isinstance(value, list):
+        for item in value:
+            _walk_objects(item, visit)
+
+
+# Wrong types for the fields of users and groups (odd_shape "field_types").
+ODD_FIELD_VALUES = {"enabled": "yes", "date_created": "soon", "last_login": "yesterday", "role": ["ROLE_ADMIN"],
+                    "username": 12, "email": {"address": "x"}, "user_id": {"id": 1}, "user_uid": ["x"], "name": ["Ops"],
+                    "group_id": {"id": 1}, "api_only": "no", "first_name": 7, "login": "never", "signup": 3}
+
+
+def reshape_answer(fault: dict, answer, request_headers=None):
+    """A pass-through fault's change to a normal JSON answer (reflect_headers, odd_shape)."""
+    try:
+        payload = json.loads(answer.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return answer
+    if not isinstance(payload, dict) or payload.get("success") is False:
+        return answer
+    if fault["kind"] == "reflect_headers":
+        # A 200 that carries request headers in its data: the Authorization value (bare and with "Basic ") as the
+        # names, the API key in the description of a role or group.
+        def reflect(obj):
+            if _user_like(obj):
+                obj["first_name"] = _header(request_headers, "Authorization")
+                obj["last_name"] = "Basic " + _header(request_headers, "Authorization")
+            elif "description" in obj:
+                obj["description"] = "key " + _header(request_headers, "API-Key")
+        _walk_objects(payload, reflect)
+    elif fault["shape"] == "scalars":
+        # Every list and object the answer carries becomes a string.
+        for key, value in list(payload.items()):
+            if isinstance(value, (list, dict)):
+                payload[key] = "unexpected"
+    elif fault["shape"] == "items_scalars":
+        # Lists hold strings where objects belong; objects hold lists.
+        def flatten(obj):
+            for key, value in list(obj.items()):
+                if isinstance(value, list):
+                    obj[key] = ["unexpected" for _item in value] or ["unexpected"]
+        _walk_objects(payload, flatten)
+        for key, value in list(payload.items()):
+            if isinstance(value, dict):
+                payload[key] = [value]
+    elif fault["shape"] == "echoed_key":
+        # A header echoed into a date: what made int() print the API key in a traceback.
+        def echo(obj):
+            if _user_like(obj):
+                obj["last_login"] = "k=" + _header(request_headers, "API-Key")
+        _walk_objects(payload, echo)
+    else:
+        def mistype(obj):
+            for key in list(obj):
+                if key in ODD_FIELD_VALUES:
+                    obj[key] = ODD_FIELD_VALUES[key]
+        _walk_objects(payload, mistype)
+    return json_answer(answer.status, payload, answer.headers)
+
+
+def apply_second_writer(org, writer: dict) -> None:
+    """Another client's write to a group, right after the faulted request: members added or removed
+    (usernames), a new name, a new scope."""
+    group = None
+    for candidate in org.groups.values():
+        if str(candidate["group_id"]) == str(writer["group"]) or candidate["name"] == writer["group"]:
+            group = candidate
+    if group is None:
+        return
+    members = set(group["members"])
+    for username in writer.get("add") or []:
+        record = org.find_username(username)
+        if record is not None:
+            members.add(record["user_id"])
+    for username in writer.get("remove") or []:
+        record = org.find_username(username)
+        if record is not None:
+            members.discard(record["user_id"])
+    org.set_group_members(group, sorted(members))
+    if writer.get("name"):
+        group["name"] = writer["name"]
+    if writer.get("scope") is not None:
+        group["scope"] = json.loads(json.dumps(writer["scope"]))
 
 
 def error_body(messages) -> dict:
@@ -2030,15 +2157,21 @@ class _RequestHandler(BaseHTTPRequestHandler):
         }
         if fault and fault["delay"] and not fault["after"]:
             time.sleep(fault["delay"])
-        if fault and fault["kind"] != "delay" and not fault["after"]:
-            answer = fault_answer(fault)
+        request_headers = dict(self.headers.items())
+        if fault and fault["kind"] not in PASS_THROUGH_KINDS and not fault["after"]:
+            answer = fault_answer(fault, request_headers)
         else:
             answer = self._guarded(lambda: server.api.handle(self.command, path, query, self.headers, body))
+            if fault and fault["kind"] in ("reflect_headers", "odd_shape"):
+                answer = reshape_answer(fault, answer, request_headers)
+            if fault and fault["kind"] == "second_writer":
+                with state.lock:
+                    apply_second_writer(state.org, fault["writer"])
             if fault and fault["after"]:
                 if fault["delay"]:
                     time.sleep(fault["delay"])
-                if fault["kind"] != "delay":
-                    answer = fault_answer(fault)
+                if fault["kind"] not in PASS_THROUGH_KINDS:
+                    answer = fault_answer(fault, request_headers)
         entry["status"] = answer.status if answer is not None else None
         state.record_request(entry, epoch)  # before answering, so a test that got the answer sees the entry
         if answer is None:

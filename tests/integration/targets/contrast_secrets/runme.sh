@@ -20,7 +20,9 @@ python -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(s
   "$control" >"$out/requests.json"
 
 # The run must have exercised the paths it claims to (otherwise an empty log would pass).
-for expected in "HTTP 401" "HTTP 500" "HTTP 503" "could not connect" "not JSON" "planned write(s) failed" "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"; do
+for expected in "HTTP 401" "HTTP 500" "HTTP 503" "could not connect" "not JSON" "planned write(s) failed" "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" \
+                "redirected to http://localhost:9/steal" "Authorization: ********" "unexpected answer from GET" \
+                "must not contain user:password@" "contrast_api_key contains a control character" "contrast_service_key contains characters"; do
   grep -q "$expected" "$out/playbook.log" || { echo "expected '$expected' in the output: the test did not run what it should"; exit 1; }
 done
 

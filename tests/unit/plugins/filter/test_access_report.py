@@ -435,7 +435,8 @@ def test_csv_quotes_commas_quotes_line_breaks_and_keeps_unicode():
     assert rows["comma@example.com"]["name"] == 'Doe, Jane The "Boss"'
     assert rows["comma@example.com"]["groups"] == "Ops; Payments, EU"
     assert rows["unicode@example.com"]["name"] == "Zoë Ørsted-Łukasz 山田"
-    assert rows["newline@example.com"]["name"] == "Line\nBreak Tester"
+    # A line break is a control character: made visible, like every other, rather than kept.
+    assert rows["newline@example.com"]["name"] == "Line<U+000A>Break Tester"
     raw = ARC.to_csv(tricky_report())
     assert '"Doe, Jane The ""Boss"""' in raw
 
@@ -582,3 +583,19 @@ def test_ten_thousand_users_in_seconds():
     assert len(parse_csv(text)) == 10000
     assert page.count("<tr>") > 10000
     assert elapsed < 20, elapsed
+
+
+def test_bidi_and_control_characters_are_made_visible_in_every_report():
+    from ansible_collections.contrast_security.identity.plugins.filter.access_report import build_report
+    from ansible_collections.contrast_security.identity.plugins.filter.access_report_csv import to_csv
+    from ansible_collections.contrast_security.identity.plugins.filter.access_report_html import to_html
+    users = [{"user_id": "u1", "username": "eve@example.com", "first_name": "Eve\u202etxt.exe", "last_name": "A\nB",
+              "role": "ROLE_VIEW", "enabled": True, "date_created": 1700000000000, "last_login": None}]
+    groups = [{"group_id": 1, "name": "Ops\u2066", "members": [{"user_id": "u1", "username": "eve@example.com"}]}]
+    report = build_report(users, groups, now="2026-11-30T00:00:00Z")
+    assert report["users"][0]["first_name"] == "Eve<U+202E>txt.exe"
+    assert report["users"][0]["name"] == "Eve<U+202E>txt.exe A<U+000A>B"
+    assert report["groups"][0]["name"] == "Ops<U+2066>"
+    for text in (to_csv(report), to_html(report), to_csv({"users": [dict(report["users"][0], name="Eve\u202etxt.exe")], "findings": []}),
+                 to_html(dict(report, users=[dict(report["users"][0], first_name="Eve\u202etxt.exe")]))):
+        assert "\u202e" not in text and "\u2066" not in text and "U+202E" in text

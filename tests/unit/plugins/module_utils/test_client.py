@@ -492,6 +492,119 @@ def test_connection_error_message_gives_the_os_cause_not_the_pool_noise():
     assert "HTTPConnectionPool" not in text
 
 
+# ------------------------------------------------------------------ the request layer refuses what is never right
+def _name_resolution_error():
+    import socket
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+    cause = NameResolutionError("teamserver.example.com", None, socket.gaierror(-2, "Name or service not known"))
+    return requests.exceptions.ConnectionError(MaxRetryError(None, "/Contrast/api/ng/profile", cause))
+
+
+def test_a_name_that_does_not_resolve_is_not_retried():
+    client, session, sleeps = make_client([_name_resolution_error()] * 4)
+    with pytest.raises(C.ContrastApiError, match="could not resolve the host name of https://teamserver.example.com/Contrast"):
+        client.get_profile()
+    assert len(session.calls) == 1 and sleeps == []
+
+
+def test_a_tls_failure_whose_reason_is_text_is_not_taken_for_a_dns_failure():
+    from urllib3.exceptions import MaxRetryError, SSLError
+    cause = MaxRetryError(None, "/Contrast/api/ng/profile", SSLError("certificate verify failed"))
+    cause.reason.reason = "CERTIFICATE_VERIFY_FAILED"  # urllib3 and ssl give a string `reason` here and there
+    client, session, _sleeps = make_client([requests.exceptions.SSLError(cause)])
+    with pytest.raises(C.ContrastApiError, match="TLS verification"):
+        client.get_profile()
+    assert len(session.calls) == 1
+
+
+def test_other_connection_errors_are_still_retried():
+    refused = requests.exceptions.ConnectionError("[Errno 111] Connection refused")
+    client, session, _sleeps = make_client([refused, ok({"user": {"username": "api@example.com"}})])
+    client.get_profile()
+    assert len(session.calls) == 2
+
+
+@pytest.mark.parametrize("name,value", [
+    ("api_key", "KEY\n"), ("api_key", "KEY\r\nX-Evil: 1"), ("api_key", "KÉY€"), ("service_key", "SVC\n"), ("service_key", "S€"),
+    ("username", "api@example.com\r\n"),
+])
+def test_malformed_keys_are_refused_before_any_request_without_echoing_them(name, value):
+    with pytest.raises(ValueError) as caught:
+        make_client([], **{name: value})
+    assert value.strip() not in str(caught.value) and "contrast_" in str(caught.value)
+
+
+@pytest.mark.parametrize("url,message", [
+    ("https://admin:s3cret-pass@h.example.com/Contrast", "must not contain user:password@"),
+    ("https://token@h.example.com/Contrast", "must not contain user:password@"),
+    ("https://h.example.com/Contrast?x=1", "must not contain a query"),
+    ("https://h.example.com/Contrast#frag", "or a fragment"),
+    ("ftp://admin:s3cret-pass@h.example.com/Contrast", "must start with https://"),
+])
+def test_contrast_url_with_userinfo_query_or_fragment_is_refused(url, message):
+    with pytest.raises(ValueError, match=message.replace("(", "\\(").replace("?", "\\?")) as caught:
+        C.normalize_base_url(url)
+    assert "s3cret-pass" not in str(caught.value)
+
+
+def test_every_path_segment_is_percent_encoded_and_dot_segments_refused():
+    user = {"user_id": "a b", "username": "x@example.com", "role": "ROLE_VIEW", "enabled": True, "date_created": 1}
+    client, session = make_client([ok({"user": user})])[:2]
+    client.get_user("a?b#c d%")
+    assert session.calls[0]["url"] == "https://teamserver.example.com/Contrast/api/ng/org-uuid-1/users/a%3Fb%23c%20d%25"
+    for bad in ("..", ".", "a\nb"):
+        with pytest.raises(C.ContrastApiError, match="dot segment or holds control characters"):
+            client.get_user(bad)
+    assert len(session.calls) == 1
+
+
+@pytest.mark.parametrize("value,problem", [
+    ("0e5a1c2d-7b3f-4c11-9a8e-5d6f7a8b9c0d", None), ("ORG/groups/11/users?", "org_uuid must be"), ("My Org", "org_uuid must be")])
+def test_org_uuid_must_be_a_uuid(value, problem):
+    if problem is None:
+        assert C.org_uuid_problem(value) is None
+    else:
+        assert problem in C.org_uuid_problem(value)
+
+
+@pytest.mark.parametrize("value", ["../../profile", "..", "a/b", "a?x=1", "a#f", "a\nb", "a\u202eb", " "])
+def test_ids_free_of_path_characters(value):
+    assert C.id_problem("user_id", value)
+    assert C.id_problem("user_id", "3c8a1f0e9b2d4e6f8a0b1c2d3e4f5a6b") is None
+
+
+def test_a_409_after_a_re_sent_create_is_resolved_by_a_look_up():
+    """A 429 answered after the server applied the POST: request() sends it again, which meets 409."""
+    created = {"user_id": "u1", "username": "new@example.com", "email": "new@example.com", "role": "ROLE_VIEW",
+               "enabled": True, "date_created": 1}
+    client, session, _sleeps = make_client([
+        FakeResponse(429), FakeResponse(409, {"success": False, "messages": ["User already exists"]}),
+        ok({"users": [created], "count": 1})], dialect="guide")
+    user = client.create_user({"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW"})
+    assert user["user_id"] == "u1"
+    assert [call["method"] for call in session.calls] == ["POST", "POST", "GET"]
+
+
+def test_a_plain_409_is_still_a_conflict():
+    client = make_client([FakeResponse(409, {"success": False, "messages": ["User already exists"]})], dialect="guide")[0]
+    with pytest.raises(C.ContrastApiError, match="HTTP 409"):
+        client.create_user({"username": "new@example.com", "first_name": "N", "last_name": "U", "role": "ROLE_VIEW"})
+
+
+@pytest.mark.parametrize("body,what", [
+    ({"users": "oops"}, "users is 'oops' where a list of user objects was expected"),
+    ({"users": ["x"]}, "users is ['x']"),
+    ({"users": [{"user_id": "u", "last_login": "k=API-SECRET-456"}], "count": 1}, "a user's last_login is 'k=********'"),
+    ({"users": [{"user_id": "u", "enabled": "yes"}], "count": 1}, "a user's enabled is 'yes'"),
+])
+def test_answers_of_an_odd_shape_fail_naming_method_and_path(body, what):
+    client = make_client([ok(body)], dialect="guide")[0]
+    with pytest.raises(C.UnexpectedAnswerError) as caught:
+        client.list_users()
+    assert str(caught.value).startswith("unexpected answer from GET /ng/org-uuid-1/users: ")
+    assert what in str(caught.value) and API_KEY not in str(caught.value)
+
+
 # --- the environment (proxies, CA bundle) is read once per client, and still honoured ----------------------------
 def _count_environment_reads(monkeypatch):
     calls = []

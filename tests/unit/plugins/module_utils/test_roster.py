@@ -103,9 +103,79 @@ def test_unlisted_delete():
 
 
 def test_guard_against_a_truncated_roster():
-    with pytest.raises(R.RosterError, match="2 enabled users are not in the roster and would be disabled, more than max_unlisted_changes=1"):
-        R.plan([{"username": "alice@example.com"}], options(unlisted="disable", max_unlisted_changes=1), USERS, GROUPS, MEMBERS,
-               api_username="api@example.com")
+    the_plan = R.plan([{"username": "alice@example.com"}], options(unlisted="disable", max_unlisted_changes=1), USERS, GROUPS,
+                      MEMBERS, api_username="api@example.com")
+    assert len(the_plan["guards"]) == 1
+    assert "2 enabled users are not in the roster and would be disabled, more than max_unlisted_changes=1" in the_plan["guards"][0]
+
+
+def org_of(count, admins=0):
+    return [user("u%d" % index, "user%d@example.com" % index, role="ROLE_ADMIN" if index < admins else "ROLE_EDIT")
+            for index in range(count)] + [user("api", "api@example.com", role="ROLE_ADMIN")]
+
+
+def test_the_unlisted_guard_scales_with_the_org():
+    """9 of 11 is under the count of 10 but most of the org: the share guard refuses it."""
+    small = org_of(10)
+    the_plan = R.plan([{"username": "user0@example.com"}], options(unlisted="delete"), small, GROUPS, {}, api_username="api@example.com")
+    assert len(the_plan["users"]) == 9
+    assert the_plan["guards"] == [
+        "9 enabled users are not in the roster and would be deleted, 81% of 11, more than max_unlisted_percent=20. A truncated "
+        "list looks like this; if it is intended, raise max_unlisted_percent (first few: user1@example.com, user2@example.com, "
+        "user3@example.com, user4@example.com, user5@example.com)."]
+    # Raised on purpose: no guard.
+    assert "guards" not in R.plan([{"username": "user0@example.com"}], options(unlisted="delete", max_unlisted_percent=100),
+                                  small, GROUPS, {}, api_username="api@example.com")
+    # One or two changes never trip the share guard, whatever the org's size.
+    tiny = org_of(2)
+    assert "guards" not in R.plan([], options(unlisted="disable", allow_empty=True), tiny, GROUPS, {}, api_username="api@example.com")
+    # A large org: 30 of 1000 is 3%, but more than the count.
+    large = org_of(1000)
+    entries = [{"username": "user%d@example.com" % index} for index in range(30, 1000)]
+    the_plan = R.plan(entries, options(unlisted="disable"), large, GROUPS, {}, api_username="api@example.com")
+    assert "more than max_unlisted_changes=10" in the_plan["guards"][0]
+    assert "guards" not in R.plan(entries, options(unlisted="disable", max_unlisted_changes=30), large, GROUPS, {},
+                                  api_username="api@example.com")
+
+
+def test_membership_removal_guards():
+    """exact on a one-entry roster must not empty a 257-member group in one write."""
+    org = org_of(257)
+    members = {1: [{"user_id": u["user_id"], "username": u["username"]} for u in org[:257]]}
+    entries = [{"username": "user0@example.com", "groups": ["Payments Team"]}]
+    the_plan = R.plan(entries, options(group_membership="exact"), org, GROUPS, members, api_username="api@example.com")
+    assert the_plan["groups"][0]["removed"][:2] == ["user1@example.com", "user2@example.com"]
+    assert "256 group memberships would be removed, more than max_membership_removals=10" in the_plan["guards"][0]
+    assert "256 members would be removed from 'Payments Team', 99% of 257, more than max_membership_removal_percent=20" \
+        in the_plan["guards"][1]
+    # A share alone: 5 of 12 members.
+    members = {1: members[1][:12]}
+    the_plan = R.plan([{"username": "user%d@example.com" % index, "groups": ["Payments Team"]} for index in range(7)],
+                      options(group_membership="exact"), org, GROUPS, members, api_username="api@example.com")
+    assert [guard.split(",")[0] for guard in the_plan["guards"]] == ["5 members would be removed from 'Payments Team'"]
+    assert "guards" not in R.plan([{"username": "user%d@example.com" % index, "groups": ["Payments Team"]} for index in range(7)],
+                                  options(group_membership="exact", max_membership_removal_percent=50), org, GROUPS, members,
+                                  api_username="api@example.com")
+
+
+def test_the_api_user_is_never_demoted_and_losing_the_last_admin_warns():
+    with pytest.raises(R.RosterError, match="Refusing to demote \\(to ROLE_VIEW\\) api@example.com"):
+        R.plan([{"username": "api@example.com", "role": "ROLE_VIEW"}], options(), USERS, GROUPS, MEMBERS, api_username="api@example.com")
+    # break-glass is the only enabled admin besides the API user: disabling it warns, by name.
+    the_plan = R.plan([{"username": "alice@example.com"}, {"username": "carol@example.com"}], options(unlisted="disable"),
+                      USERS, GROUPS, MEMBERS, api_username="api@example.com")
+    assert actions(the_plan) == {"break-glass@example.com": "disable"}
+    warning = R.admin_warning(the_plan, USERS, "api@example.com")
+    assert "other than the API user api@example.com" in warning and "break-glass@example.com" in warning
+    assert R.admin_warning(R.plan([{"username": "alice@example.com"}], options(), USERS, GROUPS, MEMBERS), USERS, "api@example.com") is None
+
+
+@pytest.mark.parametrize("field,value", [("first_name", "Eve\u202e"), ("last_name", "a\nb"), ("username", "x\u2066@example.com"),
+                                         ("email", "e\x00@example.com")])
+def test_control_and_bidi_characters_are_refused(field, value):
+    entry = {"username": "alice@example.com", field: value}
+    with pytest.raises(R.RosterError, match="control or bidirectional-override characters"):
+        R.plan([entry], options(), USERS, GROUPS, MEMBERS)
 
 
 def test_empty_roster_with_unlisted_needs_allow_empty():
@@ -131,11 +201,15 @@ def test_exact_membership_removes_unlisted_members_but_not_protected_ones():
 
 
 class FakeClient:
-    """Records writes; fails those named in `fail`."""
+    """Holds users and group members; records writes; fails those named in `fail`."""
+
+    org_uuid = "org"
 
     def __init__(self, fail=()):
         self.fail = set(fail)
         self.calls = []
+        self.users = dict((u["user_id"], dict(u)) for u in USERS)
+        self.members = dict((group_id, [m["user_id"] for m in members]) for group_id, members in MEMBERS.items())
 
     def _maybe_fail(self, what):
         self.calls.append(what)
@@ -144,19 +218,29 @@ class FakeClient:
 
     def create_user(self, fields, find=True):
         self._maybe_fail(("create", fields["username"]))
-        return {"user_id": "id-" + fields["username"]}
+        user = dict(fields, user_id="id-" + fields["username"], enabled=True)
+        self.users[user["user_id"]] = user
+        return dict(user)
 
     def update_user(self, user_id, changes):
         self._maybe_fail(("update", user_id))
-        return {}
+        self.users[user_id].update(changes)
+        return dict(self.users[user_id])
+
+    def get_user(self, user_id):
+        return dict(self.users[user_id]) if user_id in self.users else None
 
     def delete_user(self, user_id):
         self._maybe_fail(("delete", user_id))
-        return True
+        return self.users.pop(user_id, None) is not None
+
+    def list_group_members(self, group_id):
+        return [{"user_id": user_id, "username": self.users[user_id]["username"]} for user_id in self.members.get(group_id, [])]
 
     def set_group_members(self, group_id, user_ids):
         self._maybe_fail(("group", group_id))
         self.calls.append(("members", group_id, tuple(user_ids)))
+        self.members[group_id] = list(user_ids)
 
 
 def test_apply_completes_what_it_can_and_reports_what_failed():

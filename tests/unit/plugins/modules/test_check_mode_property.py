@@ -340,6 +340,14 @@ def check_then_apply_then_again(module, server, organization, dialect, args, pre
         assert org_state(server) == before
         event("refused")
         return None
+    if applied.get("failed") and "more than max_" in applied["msg"]:
+        # A mass-change guard: check mode reports the plan (with a warning), the real run is refused before any write.
+        assert "Nothing was changed" in applied["msg"] or "nothing was changed" in applied["msg"]
+        assert checked["changed"], "a guard tripped on a run check mode saw no change in"
+        assert writes == [], "a run refused by a guard was partly written"
+        assert org_state(server) == before
+        event("guard")
+        return None
     assert not applied.get("failed"), "check mode succeeded, the real run failed: %s" % applied["msg"]
     assert applied["changed"] == checked["changed"]
     assert applied["diff"] == checked["diff"]

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import copy
 import random
+from unittest import mock
 
 import pytest
+
+from ansible.module_utils import basic
 
 from ansible_collections.contrast_security.identity.plugins.modules import contrast_roster
 from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.fake_contrast import ROLES, FakeClient, run_module
@@ -34,7 +37,9 @@ def random_case(rng):
         if rng.random() < 0.6:
             entry["groups"] = [name for name in GROUPS if rng.random() < 0.4]
         entries.append(entry)
+    # The mass-change guards refuse the real run but only warn in check mode: off here (tested on their own below).
     args = {"users": entries, "unlisted": rng.choice(["ignore", "disable", "delete"]), "max_unlisted_changes": 20,
+            "max_unlisted_percent": 100, "max_membership_removals": 100, "max_membership_removal_percent": 100,
             "group_membership": rng.choice(["add", "exact"]), "parallelism": rng.randint(1, 4)}
     return users, groups, args
 
@@ -119,15 +124,34 @@ def test_duplicates_and_bad_entries_are_all_listed_before_any_write():
         assert expected in text, text
 
 
-def test_failure_message_says_when_nothing_was_applied_and_groups_identical_reasons():
+def test_failure_message_says_what_was_applied_and_groups_identical_reasons():
+    changes = [{"action": "create", "username": "a@example.com", "status": "failed"},
+               {"action": "create", "username": "b@example.com", "status": "failed"},
+               {"action": "membership", "username": "c@example.com", "status": "failed"}]
     message = contrast_roster.failure_message(
         ["create a@example.com: POST /x failed: HTTP 403", "create b@example.com: POST /x failed: HTTP 403",
-         "group Ops: PUT /g failed: HTTP 500"], {"created": 0, "updated": 0, "unchanged": 4})
-    assert message.startswith("3 planned write(s) failed and nothing was applied: ")
+         "group Ops: PUT /g failed: HTTP 500"], changes)
+    assert message.startswith("3 planned write(s) failed and nothing was applied (not applied: create a@example.com, "
+                              "create b@example.com, membership c@example.com): ")
     assert "create a@example.com, create b@example.com: POST /x failed: HTTP 403" in message
     assert message.count("HTTP 403") == 1 and "group Ops: PUT /g failed: HTTP 500" in message
-    partial = contrast_roster.failure_message(["group Ops: PUT /g failed: HTTP 500"], {"created": 2, "unchanged": 1})
-    assert partial.startswith("1 planned write(s) failed; the others were applied (see changes): ")
+    changes[0]["status"] = "ok"
+    partial = contrast_roster.failure_message(["group Ops: PUT /g failed: HTTP 500"], changes)
+    assert partial.startswith("1 planned write(s) failed. Applied: create a@example.com. Not applied: create b@example.com, "
+                              "membership c@example.com (see changes): ")
+
+
+def test_a_tripped_guard_warns_in_check_mode_and_refuses_the_real_run():
+    users = [{"username": "user%d@example.com" % index} for index in range(11)]
+    client = FakeClient(users)
+    args = {"users": [{"username": "user0@example.com"}], "unlisted": "delete"}
+    with mock.patch.object(basic.AnsibleModule, "warn") as warn:
+        checked = run_module(contrast_roster, client, args, check_mode=True)
+    assert not checked.get("failed") and checked["summary"]["deleted"] == 10 and client.writes == []
+    assert any("The real run would be refused: 10 enabled users are not in the roster and would be deleted" in call.args[0]
+               for call in warn.call_args_list)
+    real = run_module(contrast_roster, client, args)
+    assert real["failed"] and "90% of 11, more than max_unlisted_percent=20" in real["msg"] and client.writes == []
 
 
 def test_a_user_to_create_with_another_email_than_its_login_is_refused_before_any_write():
