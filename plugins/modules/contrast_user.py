@@ -367,20 +367,23 @@ def create_user(module, wanted):
         user = dict(planned, **dict((flag, False) for flag in ("api_only", "protect_enabled") if planned.get(flag) is None))
     else:
         user = module.client.create_user(fields)
-        asked = dict((key, value) for key, value in fields.items()
-                     if key in ("first_name", "last_name", "role", "api_only", "protect_enabled"))
-        verify_user_write(module.client, "POST", None, user, asked)
+    asked = dict((key, value) for key, value in fields.items()
+                 if key in ("first_name", "last_name", "role", "api_only", "protect_enabled"))
     after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
                                                     "protect_enabled") if planned.get(field) is not None])
     if not module.check_mode and params["username"].strip().lower() in module.client.added_existing:
-        # An existing account keeps what it had (its names, ...): bring it to what was asked, in this same run.
+        # An existing account keeps what it had (its names, ...): bring it to what was asked, in this same run,
+        # and verify the result of both writes together.
         changes = user_changes(user, dict(wanted, enabled=True))
         if changes:
             user = module.client.update_user(user["user_id"], changes)
+        verify_user_write(module.client, "PUT" if changes else "POST", user["user_id"] if changes else None, user, asked)
         added = result(True, user, {}, after, "%s already has a Contrast account (in another organization): added it to "
                                               "this organization; no invitation is sent." % params["username"])
         added["added_existing"] = True
         return added
+    if not module.check_mode:
+        verify_user_write(module.client, "POST", None, user, asked)
     return result(True, user, {}, after, "Created %s; the API sent an invitation email." % params["username"], invited=True)
 
 
