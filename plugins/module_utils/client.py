@@ -798,7 +798,11 @@ class ContrastClient:
             step = 0
             self._check_list_shape(data)
             for name, items, count in (self._dialect or GuideDialect).list_sections(kind, data):
-                state = progress.setdefault(name, {"items": [], "count": count, "first": None, "done": False})
+                state = progress.setdefault(name, {"items": [], "count": count, "first": None, "seen": set(), "done": False})
+                if kind == "members":
+                    # Members are not read again as users: a page of odd ones fails here, not after paging on.
+                    for item in items:
+                        self._check_user_shape(item)
                 if state["done"]:
                     continue
                 if offset and count != state["count"]:
@@ -824,6 +828,11 @@ class ContrastClient:
                             "the list cannot be read completely" % (offset, says)))
                     state["done"] = True  # it does not page: its first answer was the whole list
                     continue
+                elif fingerprint in state["seen"]:
+                    # An earlier page again, but not the first: the answers changed under us (or paging is broken);
+                    # paging on would never end.
+                    raise _ListShifted("the page for offset %d repeats an earlier one" % offset)
+                state["seen"].add(fingerprint)
                 state["items"].extend(items)
                 step = max(step, len(items))
                 if until is not None:

@@ -75,6 +75,21 @@ def test_an_unpaged_list_without_count_is_the_whole_list():
     assert len(longer[1].calls) == 1
 
 
+def test_an_unpaged_list_whose_first_answer_differed_starts_over_instead_of_paging_forever():
+    """No count, whole list every time, but the first answer was not the same as the next ones (a user joined, or a
+    proxy garbled it): the later answers repeat each other, not the first. Paging on would never end; the read
+    starts over and then sees the same whole list twice."""
+    people = [person(i) for i in range(30)]
+
+    def join_after_first(call, listed):
+        if call == 2:
+            listed.append(person(999))
+    client, session = make_client(server_of(people, unpaged=True, count=lambda t, c: None, before=join_after_first))[:2]
+    users = client.list_users(page_size=100)
+    assert len(users) == 31 and len({user["user_id"] for user in users}) == 31
+    assert len(session.calls) == 5  # 30, 31, 31 (repeat: start over), 31, 31 (the first page again: that was all)
+
+
 def test_an_unpaged_list_with_its_count_is_read_once():
     client, session = make_client(server_of([person(i) for i in range(30)], unpaged=True))[:2]
     assert len(client.list_users(page_size=10)) == 30
