@@ -34,12 +34,6 @@ API_KEY = emu.DEFAULT_API_KEY
 AUTHORIZATION = base64.b64encode(("%s:%s" % (emu.DEFAULT_API_USERNAME, SERVICE_KEY)).encode()).decode()
 
 
-@pytest.fixture(scope="module")
-def server():
-    with emu.EmulatorServer(port=0) as instance:
-        yield instance
-
-
 def run_story(story, args, capsys, warnings=None, env=None):
     """A module with no options of its own running `story`, through the real exit paths; (rc, result)."""
     sink = warnings if warnings is not None else []

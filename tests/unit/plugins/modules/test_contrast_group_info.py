@@ -11,7 +11,6 @@ import pytest
 
 from ansible_collections.contrast_security.identity.plugins.modules import contrast_group_info
 from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.emulated import (
-    emu,
     logged_requests,
     reset,
     run_real,
@@ -26,12 +25,6 @@ SEED = {
         {"name": "Zürich Ops", "group_id": 8, "members": ["bo@example.com"]},
     ],
 }
-
-
-@pytest.fixture(scope="module")
-def server():
-    with emu.EmulatorServer(port=0) as instance:
-        yield instance
 
 
 @pytest.fixture(params=["guide", "teamserver"])

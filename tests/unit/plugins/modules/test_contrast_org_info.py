@@ -27,12 +27,6 @@ SECRETS = (emu.DEFAULT_API_KEY, emu.DEFAULT_SERVICE_KEY,
            base64.b64encode(("%s:%s" % (emu.DEFAULT_API_USERNAME, emu.DEFAULT_SERVICE_KEY)).encode()).decode())
 
 
-@pytest.fixture(scope="module")
-def server():
-    with emu.EmulatorServer(port=0) as instance:
-        yield instance
-
-
 @pytest.fixture(params=["guide", "teamserver"])
 def org(request, server):
     reset(server, {"users": [{"username": "ada@example.com"}], "dialect": request.param})

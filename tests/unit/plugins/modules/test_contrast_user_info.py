@@ -37,12 +37,6 @@ SEED = {
 }
 
 
-@pytest.fixture(scope="module")
-def server():
-    with emu.EmulatorServer(port=0) as instance:
-        yield instance
-
-
 @pytest.fixture(params=["guide", "teamserver"])
 def org(request, server):
     """The seeded organization, served in each dialect, two users to a page at most."""
