@@ -775,19 +775,25 @@ class ContrastClient:
         one raw item): stop at the first item it accepts and return ``[that item]``.
         """
         reason = None
-        for _attempt in range(2):
+        # A look-up (`until`) runs while this run's own parallel creates grow the list: it may start over
+        # more often, with a pause, since an item it finds is proof enough whatever moved meanwhile.
+        passes = 2 if until is None else self.retries + 2
+        for attempt in range(passes):
+            if attempt >= 2:
+                self._sleep(self._backoff_delay(attempt - 2))
             try:
                 return self._read_list_once(path, kind, page_size, params, paged, until)
             except _ListShifted as shifted:
                 reason = str(shifted)
         raise ContrastApiError("GET", path, 200, detail=(
-            "The list changed while it was read (%s), and again when it was read a second time: nothing was "
+            "The list changed while it was read (%s), and again each time it was read over: nothing was "
             "decided from a partial list. Run again when the organization is not being changed by someone else; "
             "if it persists, the server's count is wrong." % reason))
 
     def _read_list_once(self, path, kind, page_size, params, paged, until):
         progress = {}
         offset = 0
+        shifted = None  # a look-up reads on past a moving count: a found item settles it, absence does not
         while True:
             query = dict(params or {})
             if paged:
@@ -806,7 +812,10 @@ class ContrastClient:
                 if state["done"]:
                     continue
                 if offset and count != state["count"]:
-                    raise _ListShifted("its count went from %s to %s between two pages" % (state["count"], count))
+                    moved = "its count went from %s to %s between two pages" % (state["count"], count)
+                    if until is None:
+                        raise _ListShifted(moved)
+                    shifted, state["count"] = shifted or moved, count
                 if not paged or not items:
                     state["items"].extend(items)
                     state["done"] = True
@@ -844,6 +853,8 @@ class ContrastClient:
             if not paged or step == 0 or all(state["done"] for state in progress.values()):
                 break
             offset += step
+        if shifted:
+            raise _ListShifted(shifted)  # the item looked for was not met, but the list moved: it may have been missed
         found = []
         for state in progress.values():
             if state["count"] is not None and len(state["items"]) != state["count"]:

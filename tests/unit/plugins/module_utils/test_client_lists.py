@@ -125,6 +125,44 @@ def test_a_count_that_keeps_disagreeing_fails_rather_than_return_a_shorter_list(
         moving.list_users(page_size=100)
 
 
+def grows_on_every_page(call, listed):
+    """This run's own parallel creates: one more user (listed last) before every page."""
+    listed.append(person(5000 + call))
+
+
+def test_a_look_up_finds_its_user_while_parallel_creates_move_the_count():
+    """An uncertain create is followed by a look-up by login; the roster's other creates keep adding users, so
+    the count moves between every two pages. The user found is proof enough: no 'the list changed' failure."""
+    people = [person(i) for i in range(250)]
+    client, session = make_client(server_of(people, before=grows_on_every_page))[:2]
+    found = client.find_user("user00240@example.com", page_size=100)
+    assert found is not None and found["user_id"] == "u00240"
+    assert [call["params"]["offset"] for call in session.calls] == [0, 100, 200]
+
+
+def test_a_look_up_that_misses_while_the_count_moves_reads_over_with_a_pause_then_fails():
+    """Absence is only believed from a read the count did not move under: otherwise read over (pausing), and
+    after the last pass fail rather than answer 'no such user' (which would make a create send a second POST)."""
+    people = [person(i) for i in range(250)]
+    client, session, sleeps = make_client(server_of(people, before=grows_on_every_page))
+    with pytest.raises(C.ContrastApiError, match="changed while it was read"):
+        client.find_user("nobody@example.com", page_size=100)
+    assert len(sleeps) == client.retries  # passes 3.. each after a back-off pause
+    assert [call["params"]["offset"] for call in session.calls].count(0) == client.retries + 2
+
+
+def test_a_look_up_that_misses_reads_over_until_the_list_holds_still():
+    people = [person(i) for i in range(150)]
+
+    def grows_twice(call, listed):
+        if call in (2, 4):  # before the second page of the first two passes
+            listed.append(person(5000 + call))
+    client, session, sleeps = make_client(server_of(people, before=grows_twice))
+    assert client.find_user("nobody@example.com", page_size=100) is None
+    assert [call["params"]["offset"] for call in session.calls] == [0, 100, 0, 100, 0, 100]
+    assert len(sleeps) == 1
+
+
 def test_teamserver_group_sections_are_each_paged_by_their_count():
     custom = [{"group_id": i, "name": "Custom %02d" % i, "access_level": "ORGANIZATION", "readonly": False} for i in range(1, 61)]
     predefined = [{"group_id": 100 + i, "name": "Pre %d" % i, "readonly": True} for i in range(3)]
