@@ -372,7 +372,9 @@ class ContrastClient:
         self._raw_users = {}
         self._users_by_key = {}
         self._listed_all = False
+        self._listed_ids = []  # canonical ids of the last whole listing
         self._profile_read = False
+        self._profile_answer = None  # the raw GET /ng/profile user
         self._last_user_count = None
         self.added_existing = set()  # logins added from another organization (POST users/existing)
         self.verify = ca_path if ca_path else bool(validate_certs)
@@ -941,6 +943,7 @@ class ContrastClient:
             seen.add(user["user_id"])
             users.append(user)
         self._listed_all = True
+        self._listed_ids = [str(user["user_id"]) for user in users]  # this listing's users (groups_with_members)
         return users
 
     def get_user(self, user_id: str):
@@ -1110,6 +1113,7 @@ class ContrastClient:
         raw = self._object(data, "user")
         self._check_user_shape(raw)
         self._profile_read = True
+        self._profile_answer = raw
         # The API user may be a group member without being listed among the org's users: name it by its ids too.
         profile = normalize_user(raw)
         if profile["user_id"] is not None:
@@ -1215,12 +1219,66 @@ class ContrastClient:
         self.request(method, path, body=body)
 
     def group_names_by_user(self, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
-        """``{user_id: [group names]}`` from one pass over the groups and their members."""
+        """``{user_id: [group names]}`` from one pass over the groups and their members (see groups_with_members)."""
         names = {}
-        for group in self.list_groups(page_size):
-            for member in self.list_group_members(group["group_id"], page_size):
+        for group in self.groups_with_members(page_size):
+            for member in group["members"]:
                 names.setdefault(member["user_id"], []).append(group["name"])
         return names
+
+    def groups_with_members(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
+        """Every access group with its members, ``[{group_id, name, description, members: [{user_id, username}]}]``,
+        for reports (never for a membership write, which reads the group's own list).
+
+        Both references give a user object its ``groups``: right after a listing of the whole organization in
+        which every user carries them, the members come from there and no member list is read. Otherwise
+        (one user read, a user without ``groups``, an entry naming no single listed group) one member read per group.
+        """
+        groups = self.list_groups(page_size)
+        carried = self._members_from_users(groups) if self._listed_all else None
+        for group in groups:
+            group["members"] = (carried[group["group_id"]] if carried is not None
+                                else self.list_group_members(group["group_id"], page_size))
+        return groups
+
+    def _members_from_users(self, groups):
+        """``{group_id: [{user_id, username}]}`` from the ``groups`` the last listing's users (and the API user,
+        when it is not listed) carry, or None when one does not carry a list or an entry does not name exactly
+        one of `groups` (by id, by name, or as an object with either)."""
+        if not groups:
+            return {}
+        by_id = dict((str(group["group_id"]), group["group_id"]) for group in groups)
+        by_name = {}
+        for group in groups:
+            by_name.setdefault(group["name"], set()).add(group["group_id"])
+        listed = [(self._users_by_key.get(user_id), self._raw_users.get(user_id)) for user_id in self._listed_ids]
+        if not any(user and same_username(user["username"], self.username) for user, _raw in listed):
+            raw = self._profile_raw()  # the API user may be a member without being listed
+            listed.append((normalize_user(raw), raw))
+        members = dict((group["group_id"], {}) for group in groups)
+        for user, raw in listed:
+            carried = raw.get("groups") if isinstance(raw, dict) and user else None
+            if not isinstance(carried, list):
+                return None
+            for entry in carried:
+                if isinstance(entry, dict):
+                    key = entry.get("group_id")
+                    found = ({by_id[str(key)]} if str(key) in by_id else set()) if key is not None \
+                        else set(by_name.get(entry.get("name"), ()))
+                elif isinstance(entry, (str, int)) and not isinstance(entry, bool):
+                    found = ({by_id[str(entry)]} if str(entry) in by_id else set()) | by_name.get(entry, set())
+                else:
+                    found = set()
+                if len(found) != 1:
+                    return None
+                members[found.pop()].setdefault(user["user_id"], {"user_id": user["user_id"], "username": user["username"]})
+        return dict((group_id, list(found.values())) for group_id, found in members.items())
+
+    def _profile_raw(self):
+        """The API user's own object as ``GET /ng/profile`` answers it (read once per client)."""
+        if self._profile_answer is None:
+            self.get_profile()
+        return self._profile_answer
 
 
 class _ListShifted(Exception):

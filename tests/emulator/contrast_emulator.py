@@ -384,6 +384,7 @@ SWITCH_DEFAULTS = {
     "shift_users": None,             # "add" or "delete": one user added or deleted before the first users page past offset 0
     "user_uid_as_login": False,      # teamserver: user_uid is the login rather than an opaque id
     "omitted_booleans_false": False,  # a create (or teamserver edit) that omits enabled/api_only/protect sets them false
+    "user_groups": False,            # guide: every user object carries its access groups, [{group_id, name}]
 }
 
 
@@ -1136,6 +1137,8 @@ class GuideDialect:
             "first_name": record["first_name"], "last_name": record["last_name"], "enabled": record["enabled"],
             "role": record["role"], "api_only": record["api_only"], "protect_enabled": record["protect_enabled"],
             "date_created": record["date_created"], "last_login": record["last_login"], "org_uuid": org.org_uuid,
+            **({"groups": [{"group_id": group_id, "name": org.groups[group_id]["name"]} for group_id in org.groups_of(
+                record["user_id"])]} if state.config["user_groups"] else {}),
         }
 
     def member_view(self, state, record: dict) -> dict:
