@@ -375,6 +375,7 @@ class ContrastClient:
         self._listed_ids = []  # canonical ids of the last whole listing
         self._profile_read = False
         self._profile_answer = None  # the raw GET /ng/profile user
+        self._groups_read_for_write = {}  # str(group id): the group as read right before its membership write
         self._last_user_count = None
         self.added_existing = set()  # logins added from another organization (POST users/existing)
         self.verify = ca_path if ca_path else bool(validate_certs)
@@ -1184,6 +1185,26 @@ class ContrastClient:
         dialect = self.dialect
         raws = self.read_list(dialect.group_members_path(self.org_uuid, group_id), "members", page_size,
                               paged=dialect.members_paged)
+        return self._named_members(raws, page_size)
+
+    def group_members_for_write(self, group_id, page_size: int = DEFAULT_PAGE_SIZE) -> list:
+        """The members read right before a membership write (list_group_members' shape). Where that write PUTs the
+        whole group (TeamServer), its one ``GET /groups/{id}`` carries the whole member list too: that read is
+        kept for the next set_group_members of the group, so that members and scope come from one snapshot, in
+        one request instead of two."""
+        dialect = self.dialect
+        if not dialect.membership_needs_group:
+            return self.list_group_members(group_id, page_size)
+        data = self.request("GET", dialect.group_path(self.org_uuid, group_id))
+        self._check_list_shape(data)
+        group = self._object(data, "group")
+        self._groups_read_for_write[str(group_id)] = group
+        if not isinstance(group.get("users"), list):
+            return self.list_group_members(group_id, page_size)
+        return self._named_members(group["users"], page_size)
+
+    def _named_members(self, raws, page_size):
+        """Raw member entries as ``[{user_id, username}]``, each once, every one named (see _member)."""
         unknown = [raw for raw in raws if self._member(raw, lookup=False)["username"] is None]
         if unknown and not self._listed_all:
             self.list_users(page_size)  # one pass names every member, rather than one read each
@@ -1209,7 +1230,9 @@ class ContrastClient:
         dialect = self.dialect
         group = None
         if dialect.membership_needs_group:
-            group = self.request("GET", dialect.group_path(self.org_uuid, group_id)).get("group") or {}
+            group = self._groups_read_for_write.pop(str(group_id), None)  # read by group_members_for_write just before
+            if group is None:
+                group = self.request("GET", dialect.group_path(self.org_uuid, group_id)).get("group") or {}
         try:
             method, path, body = dialect.membership_call(self.org_uuid, group_id, [str(user_id) for user_id in user_ids], group)
         except ScopeError as err:
