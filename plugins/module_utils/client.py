@@ -374,7 +374,6 @@ class ContrastClient:
         self._listed_all = False
         self._listed_ids = []  # canonical ids of the last whole listing
         self._profile_read = False
-        self._profile_answer = None  # the raw GET /ng/profile user
         self._groups_read_for_write = {}  # str(group id): the group as read right before its membership write
         self._last_user_count = None
         self.added_existing = set()  # logins added from another organization (POST users/existing)
@@ -1114,7 +1113,6 @@ class ContrastClient:
         raw = self._object(data, "user")
         self._check_user_shape(raw)
         self._profile_read = True
-        self._profile_answer = raw
         # The API user may be a group member without being listed among the org's users: name it by its ids too.
         profile = normalize_user(raw)
         if profile["user_id"] is not None:
@@ -1275,7 +1273,9 @@ class ContrastClient:
         for group in groups:
             by_name.setdefault(group["name"], set()).add(group["group_id"])
         listed = [(self._users_by_key.get(user_id), self._raw_users.get(user_id)) for user_id in self._listed_ids]
-        if not any(user and same_username(user["username"], self.username) for user, _raw in listed):
+        if not all(user and isinstance(raw, dict) and isinstance(raw.get("groups"), list) for user, raw in listed):
+            return None
+        if not any(same_username(user["username"], self.username) for user, _raw in listed):
             raw = self._profile_raw()  # the API user may be a member without being listed
             listed.append((normalize_user(raw), raw))
         members = dict((group["group_id"], {}) for group in groups)
@@ -1298,10 +1298,13 @@ class ContrastClient:
         return dict((group_id, list(found.values())) for group_id, found in members.items())
 
     def _profile_raw(self):
-        """The API user's own object as ``GET /ng/profile`` answers it (read once per client)."""
-        if self._profile_answer is None:
-            self.get_profile()
-        return self._profile_answer
+        """The API user's own object with its groups, read now (a poller's groups change between polls): ``GET
+        /ng/profile`` asked for what a user read asks (TeamServer's profile takes the same ``expand`` values)."""
+        dialect = self.dialect
+        data = self.request("GET", dialect.profile_path(), params=dialect.read_params("user") or None)
+        raw = self._object(data, "user")
+        self._check_user_shape(raw)
+        return raw
 
 
 class _ListShifted(Exception):

@@ -123,17 +123,15 @@ def test_emulated_users_carrying_groups_need_no_member_read(server, dialect, con
     assert [path for path in paths if "/groups/" in path or path.endswith("/profile")] == []
 
 
-def test_emulated_unlisted_api_user_costs_one_profile_read(server):
-    members, paths = _emulated(server, "guide", api_user_listed=False, user_groups=True)
+@pytest.mark.parametrize("dialect, config", [("guide", {"user_groups": True}), ("teamserver", {})])
+def test_emulated_unlisted_api_user_costs_one_profile_read(server, dialect, config):
+    members, paths = _emulated(server, dialect, api_user_listed=False, **config)
     assert members == EXPECTED
     assert [path.rsplit("/", 1)[-1] for path in paths] == ["users", "groups", "profile"]
 
 
-@pytest.mark.parametrize("dialect, config, api_user_listed", [
-    ("guide", {}, True),                   # the guide's users without the field
-    ("teamserver", {}, False),             # TeamServer's profile does not carry the API user's groups
-])
-def test_emulated_users_without_groups_fall_back(server, dialect, config, api_user_listed):
-    members, paths = _emulated(server, dialect, api_user_listed=api_user_listed, **config)
+def test_emulated_guide_users_without_groups_fall_back(server):
+    members, paths = _emulated(server, "guide", api_user_listed=False)
     assert members == EXPECTED
     assert len([path for path in paths if "/groups/" in path]) == 3
+    assert not any(path.endswith("/profile") for path in paths)  # no profile read for nothing
