@@ -230,8 +230,8 @@ def case_roster(args):
         row("contrast_roster requests, TeamServer vs guide dialect", "%d vs %d" % (teamserver["requests"], guide_requests),
             "<= 1.05x", ratio <= 1.05, "ratio %.2f" % ratio)
         # The same with the new users joining groups (group writes: read right before, write, read back), in an
-        # empty organization with 5 groups and in a 1,000-user one (100 new users).
-        for org_users, creates in ((0, args.creates), (1000, 100)):
+        # empty organization with 5 groups (1,000 and 20 new users) and in a 1,000-user one (100 new users).
+        for org_users, creates in ((0, args.creates), (0, 20), (1000, 100)):
             grouped_seed = {"generate": {"users": org_users, "groups": 5, "seed": 7}}
             emulator.reset(grouped_seed)
             names = [group["name"] for group in emulator.control("GET", "/state")["groups"]]
