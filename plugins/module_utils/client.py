@@ -24,7 +24,8 @@ import time
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.client_groups import GroupCalls
 from ansible_collections.contrast_security.identity.plugins.module_utils.client_users import UserCalls
-from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import DIALECTS, GuideDialect, auto_read_params, detect_dialect
+from ansible_collections.contrast_security.identity.plugins.module_utils.detection import auto_read_params, detect_dialect
+from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import DIALECTS, GuideDialect
 from ansible_collections.contrast_security.identity.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
     ContrastApiError,
     NotAppliedError,

@@ -12,7 +12,8 @@ A base of client.ContrastClient (it uses the client's dialect, user reads and tr
 
 from __future__ import annotations
 
-from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import GuideDialect, ScopeError
+from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import GuideDialect
+from ansible_collections.contrast_security.identity.plugins.module_utils.teamserver_scope import ScopeError
 from ansible_collections.contrast_security.identity.plugins.module_utils.errors import ContrastApiError, shown
 from ansible_collections.contrast_security.identity.plugins.module_utils.paging import DEFAULT_PAGE_SIZE
 

@@ -12,7 +12,8 @@ A base of client.ContrastClient (it uses the client's dialect, role look-up and 
 
 from __future__ import annotations
 
-from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import GuideDialect, auto_read_params
+from ansible_collections.contrast_security.identity.plugins.module_utils.detection import auto_read_params
+from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import GuideDialect
 from ansible_collections.contrast_security.identity.plugins.module_utils.errors import ContrastApiError, shown, verified
 from ansible_collections.contrast_security.identity.plugins.module_utils.paging import DEFAULT_PAGE_SIZE
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import normalize_user, same_username
