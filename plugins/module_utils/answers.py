@@ -175,4 +175,3 @@ class AnswerReading:
             if data.get(key) is not None:
                 section = self._object(data, key)
                 self._items(section, "users" if key == "group" else "groups", "user" if key == "group" else "group")
-

@@ -206,4 +206,3 @@ class ContrastClient(UserCalls, GroupCalls, Transport):
                 self._role_named(role)
         self._roles = dialect.roles_of(data)
         return [{"name": role["canonical"], "description": role["description"]} for role in self._roles]
-

@@ -104,4 +104,3 @@ class GroupCalls:
             for member in self.list_group_members(group["group_id"], page_size):
                 names.setdefault(member["user_id"], []).append(group["name"])
         return names
-

@@ -111,7 +111,6 @@ def encode_path(path):
     return "/".join(quote(segment, safe="-._~@:") for segment in segments)
 
 
-
 def normalize_base_url(url: str) -> str:
     """`contrast_url` as given by a user, reduced to scheme://host[:port]/context-path.
 
@@ -136,4 +135,3 @@ def normalize_base_url(url: str) -> str:
     if value.lower().endswith("/api"):
         value = value[:-len("/api")]
     return value
-

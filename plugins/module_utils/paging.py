@@ -129,7 +129,6 @@ class Paging:
             found.extend(state["items"])
         return found
 
-
     def _honours_no_larger_limit(self, path, sections, name, params, size) -> bool:
         """Whether a server that answered the same full page of `size` items for two offsets (and no count) gives
         no more when asked for one more: then it does not page at all and that page was the whole list; else it
