@@ -272,6 +272,12 @@ class TeamServerDialect(GuideDialect):
             if members != group["members"]:
                 org.set_group_members(group, members)
 
+    def _written(self, org: Organization, user_id: str, group_ids, message: str):
+        """A user write's end: the user in exactly the groups the body names (None: groups untouched); the answer."""
+        if group_ids is not None:
+            self._set_user_groups(org, user_id, group_ids)
+        return json_answer(200, {"success": True, "messages": [message], "errors": []})
+
     # ---- handlers ----
     def profile(self, call):
         """UserResponse; ``expand`` as GET /ng/profile lists it (without it: no email, no dates)."""
@@ -319,17 +325,26 @@ class TeamServerDialect(GuideDialect):
         """``omitted_booleans_false``: flags the body leaves out become false (a create's ``enabled`` included)."""
         self.omitted_booleans(state, fields, ("enabled", "api_only", "protect_enabled"))
 
+    def _new_login_fields(self, call, allowed, required, other_org: bool):
+        """The checked login and fields (group ids under ``_groups``) of a create or an add of an existing user:
+        ``other_org`` says whether the login must be (add) or must not be (create) another organization's user."""
+        org = call.state.org
+        self._check_fields(call.body, allowed, required)
+        username = self._checked(check_email, "username", call.body["username"], "username")
+        if other_org and username.lower() not in org.other_org_users:
+            raise FieldErrors("User not found", [("username", "No user of another organization has this username")])
+        if not other_org and username.lower() in org.other_org_users:
+            raise FieldErrors("User already exists", [("username", "A user with this username already exists")])
+        fields = self._user_fields(org, call.body)
+        self._flags(call.state, call.body, fields)
+        return username, fields
+
     @_fielded
     def create_user(self, call):
         """NewUserResponse: no user in the answer (find it with GET users?q=...)."""
         org = call.state.org
-        self._check_fields(call.body, self.CREATE_FIELDS, self.CREATE_REQUIRED)
-        username = self._checked(check_email, "username", call.body["username"], "username")
-        if username.lower() in org.other_org_users:
-            raise FieldErrors("User already exists", [("username", "A user with this username already exists")])
-        fields = self._user_fields(org, call.body)
+        username, fields = self._new_login_fields(call, self.CREATE_FIELDS, self.CREATE_REQUIRED, other_org=False)
         group_ids = fields.pop("_groups")
-        self._flags(call.state, call.body, fields)
         first, last = names_from_username(username)
         fields.setdefault("first_name", first)
         fields.setdefault("last_name", last)
@@ -337,30 +352,22 @@ class TeamServerDialect(GuideDialect):
         fields.update(username=username, email=username)
         record = org.create_user(fields)
         self._keep_preferences(org, record["user_id"], call.body)
-        if group_ids:
-            self._set_user_groups(org, record["user_id"], group_ids)
-        return json_answer(200, {"success": True, "messages": ["User created successfully."], "errors": []})
+        return self._written(org, record["user_id"], group_ids or None, "User created successfully.")
 
     @_fielded
     def add_existing_user(self, call):
         """ExistingUserRequest: a user of another organization joins this one (no invitation); NewUserResponse."""
         org = call.state.org
-        self._check_fields(call.body, ("username", "role", "enabled", "api_only", "protect", "groups"), ("username", "role"))
-        username = self._checked(check_email, "username", call.body["username"], "username")
-        if username.lower() not in org.other_org_users:
-            raise FieldErrors("User not found", [("username", "No user of another organization has this username")])
-        fields = self._user_fields(org, call.body)
+        username, fields = self._new_login_fields(call, ("username", "role", "enabled", "api_only", "protect", "groups"),
+                                                  ("username", "role"), other_org=True)
         group_ids = fields.pop("_groups")
-        self._flags(call.state, call.body, fields)
         first, last = names_from_username(username)
         fields.update(username=username, email=username, first_name=first, last_name=last)
         record = org.create_user(fields)
         org.outbox.pop()  # an existing account: no invitation
         record["pending"] = False
         org.other_org_users.discard(username.lower())
-        if group_ids:
-            self._set_user_groups(org, record["user_id"], group_ids)
-        return json_answer(200, {"success": True, "messages": ["User added successfully."], "errors": []})
+        return self._written(org, record["user_id"], group_ids or None, "User added successfully.")
 
     @_fielded
     def update_user(self, call):
@@ -372,9 +379,7 @@ class TeamServerDialect(GuideDialect):
         self._flags(call.state, call.body, fields)
         org.update_user(record["user_id"], fields)
         self._keep_preferences(org, record["user_id"], call.body)
-        if group_ids is not None:
-            self._set_user_groups(org, record["user_id"], group_ids)
-        return json_answer(200, {"success": True, "messages": ["User updated successfully."], "errors": []})
+        return self._written(org, record["user_id"], group_ids, "User updated successfully.")
 
     @_fielded
     def set_enabled(self, call):
