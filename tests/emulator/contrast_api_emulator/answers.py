@@ -16,9 +16,6 @@ STATUS_REASONS = {
     503: "Service unavailable", 504: "Gateway timeout",
 }
 
-# --------------------------------------------------------------------------------------------
-# HTTP answers
-# --------------------------------------------------------------------------------------------
 
 class Answer:
     """An HTTP answer before it is written: status, body bytes, content type, extra headers."""
@@ -34,6 +31,7 @@ class Answer:
 
 def json_answer(status: int, payload, headers=None) -> Answer:
     return Answer(status, json.dumps(payload, separators=(",", ":")).encode("utf-8"), headers=headers)
+
 
 def error_body(messages) -> dict:
     return {"success": False, "messages": list(messages)}

@@ -18,10 +18,6 @@ from .model import ApiError
 from .state import EmulatorState
 
 
-# --------------------------------------------------------------------------------------------
-# Request processing: the authenticated API and the control interface
-# --------------------------------------------------------------------------------------------
-
 def read_credentials(headers):
     """(username, service_key, api_key) from the two headers, or None when unusable."""
     authorization = headers.get("Authorization")

@@ -26,6 +26,7 @@ WRITER_FIELDS = ("group", "add", "remove", "name", "scope")
 # What a random fault can be: the transient failures a client must retry.
 RANDOM_FAULT_CHOICES = (429, 502, 503, 504, "reset")
 
+
 def parse_rule(rule, index: int) -> dict:
     """Validate one fault rule and fill its defaults (see README.md, "Faults")."""
     where = "rules[%d]" % index
@@ -83,6 +84,7 @@ def parse_rule(rule, index: int) -> dict:
         "path": rule.get("path"), "query": rule.get("query"), "_path_re": compiled["path"], "_query_re": compiled["query"],
         "status": status, "retry_after": retry_after, "delay": float(delay), "after": after,
     }
+
 
 def fault_answer(fault: dict, request_headers=None):
     """The answer a fault gives, or None for ``reset`` (the connection is dropped instead)."""

@@ -15,7 +15,6 @@ import time
 import uuid
 
 
-
 DEFAULT_ORG_UUID = "0e5a1c2d-7b3f-4c11-9a8e-5d6f7a8b9c0d"
 DEFAULT_API_USERNAME = "api.admin@example.com"
 DEFAULT_SERVICE_KEY = "TEST-SERVICE-KEY-5f3a9c"
@@ -48,6 +47,7 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 REQUEST_LOG_LIMIT = 200000
 # A group's access scope (only the teamserver dialect shows it); the reference's template.
 DEFAULT_GROUP_SCOPE = {"account_scope": {"exceptions": []}, "app_scope": {"exceptions": [], "onboard_role": "", "role": ""}}
+
 
 def now_ms() -> int:
     """Current time in epoch milliseconds, the API's timestamp unit."""

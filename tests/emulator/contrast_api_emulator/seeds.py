@@ -53,10 +53,6 @@ GENERATED_ROLE_WEIGHTS = (
     ("ROLE_ADMIN", 5), ("ROLE_RULES_ADMIN", 10), ("ROLE_EDIT", 50), ("ROLE_VIEW", 90), ("ROLE_NO_ACCESS", 100),
 )
 
-# --------------------------------------------------------------------------------------------
-# Building an organization from a seed document or the generator
-# --------------------------------------------------------------------------------------------
-
 SEED_TOP_FIELDS = ("org_uuid", "api_user", "users", "groups", "generate", "other_org_users")
 SEED_API_USER_FIELDS = ("username", "service_key", "api_key")
 SEED_USER_FIELDS = (
@@ -65,6 +61,7 @@ SEED_USER_FIELDS = (
 )
 SEED_GROUP_FIELDS = ("group_id", "name", "description", "members", "scope", "predefined")
 GENERATE_FIELDS = ("users", "groups", "seed")
+
 
 def reject_unknown(doc: dict, allowed, where: str) -> None:
     # Keys starting with "_" are comments, so seed files can document themselves.

@@ -28,10 +28,6 @@ from .seeds import load_seed_file
 from .state import EmulatorState
 
 
-# --------------------------------------------------------------------------------------------
-# HTTP server
-# --------------------------------------------------------------------------------------------
-
 class _BodyError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)

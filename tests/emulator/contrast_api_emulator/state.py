@@ -27,9 +27,6 @@ SWITCH_DEFAULTS = {
     "omitted_booleans_false": False,  # a create (or teamserver edit) that omits enabled/api_only/protect sets them false
 }
 
-# --------------------------------------------------------------------------------------------
-# Shared state: one lock around everything that changes
-# --------------------------------------------------------------------------------------------
 
 class EmulatorState:
     """Organization, config, fault plan and request log behind one re-entrant lock.

@@ -24,10 +24,6 @@ from ..model import (
 )
 
 
-# --------------------------------------------------------------------------------------------
-# The guide dialect: every route and shape of the API as the guide describes it
-# --------------------------------------------------------------------------------------------
-
 class Route:
     """One API endpoint: method, path pattern (relative to <context>/api), handler, needs."""
 

@@ -15,10 +15,6 @@ from ..model import ApiError, Organization, check_bool, check_email, check_name,
 from .guide import GuideDialect, Route
 
 
-# --------------------------------------------------------------------------------------------
-# The teamserver dialect: the same state in the shapes of Contrast's published TeamServer reference
-# --------------------------------------------------------------------------------------------
-
 # Organization roles as the reference's global GET /ng/roles lists them: (canonical, id, name).
 TEAMSERVER_ROLES = (
     ("ROLE_NO_ACCESS", 1, "No Access"),
