@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # pids and logs are the sourcing script's
 # Sourced by tests/integration/run_dialects.sh and tests/utils/molecule_dialects.sh, which run one pass per API
 # dialect side by side: each keeps the pass's pid in pids[DIALECT] and its output file in logs[DIALECT].
 #

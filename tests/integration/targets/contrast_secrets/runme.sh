@@ -3,6 +3,7 @@
 # controller prints and what the emulator logged, and look for the keys in every form.
 set -euo pipefail
 
+# shellcheck source=tests/integration/targets/setup_emulator/files/emulator_env.sh
 source ../setup_emulator/files/emulator_env.sh
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -19,5 +20,5 @@ for expected in "HTTP 401" "HTTP 500" "HTTP 503" "could not connect" "not JSON" 
   grep -q "$expected" "$out/playbook.log" || { echo "expected '$expected' in the output: the test did not run what it should"; exit 1; }
 done
 
-check_no_secrets "$out"/playbook.log "$out"/requests.json ${CONTRAST_EMULATOR_LOG:-} || exit 1
+check_no_secrets "$out"/playbook.log "$out"/requests.json "${CONTRAST_EMULATOR_LOG:-}" || exit 1
 echo "no secret in $(wc -l <"$out/playbook.log") lines of -vvvv output nor in the emulator's request log"

@@ -5,6 +5,7 @@
 set -euo pipefail
 
 inventory=$(realpath "${INVENTORY_PATH:-../../inventory}")
+# shellcheck source=tests/integration/targets/setup_emulator/files/emulator_env.sh
 source ../setup_emulator/files/emulator_env.sh
 export_connection
 out=$(mktemp -d)

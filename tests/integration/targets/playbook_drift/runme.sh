@@ -2,6 +2,7 @@
 # The drift playbook, run by its FQCN: it reports drift, sends no write, and fails on drift when asked.
 set -euo pipefail
 
+# shellcheck source=tests/integration/targets/setup_emulator/files/emulator_env.sh
 source ../setup_emulator/files/emulator_env.sh
 export_connection
 out=$(mktemp -d)

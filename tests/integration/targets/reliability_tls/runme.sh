@@ -4,6 +4,7 @@
 # CONTRAST_CA_PATH / CONTRAST_VALIDATE_CERTS fallbacks. No secret in any output.
 set -euo pipefail
 
+# shellcheck source=tests/integration/targets/setup_emulator/files/emulator_env.sh
 source ../setup_emulator/files/emulator_env.sh
 work=$(mktemp -d)
 emulator_pid=

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables set here are the sourcing script's
 # Sourced by the script targets (runme.sh) that talk to the emulator; their aliases carry
 # needs/target/setup_emulator, without which ansible-test does not copy this file beside them.
 #
@@ -14,14 +14,18 @@
 
 emulator_config=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/integration_config.yml
 [[ -f $emulator_config ]] || { echo "no $emulator_config: run the targets through make integration"; exit 1; }
-eval "$(python - "$emulator_config" <<'PY'
-import shlex, sys, yaml
+{
+  read -r contrast_url; read -r contrast_control_url; read -r contrast_username; read -r contrast_service_key
+  read -r contrast_api_key; read -r contrast_org_uuid; read -r contrast_emulator_dialect
+} < <(python - "$emulator_config" <<'PY'
+import sys, yaml
 with open(sys.argv[1], encoding="utf-8") as handle:
-    for key, value in yaml.safe_load(handle).items():
-        if key.startswith("contrast_") and key.isidentifier():
-            print("%s=%s" % (key, shlex.quote(str(value))))
+    config = yaml.safe_load(handle)
+for key in ("contrast_url", "contrast_control_url", "contrast_username", "contrast_service_key", "contrast_api_key",
+            "contrast_org_uuid", "contrast_emulator_dialect"):
+    print(config.get(key, ""))
 PY
-)"
+)
 control=$contrast_control_url
 authorization=$(printf '%s:%s' "$contrast_username" "$contrast_service_key" | base64 -w0)
 
