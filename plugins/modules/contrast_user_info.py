@@ -48,7 +48,7 @@ options:
     description:
       - Annotate each user with the names of its access groups (RV(users[].groups)).
       - Costs the group list, and the members of each group, unless the whole organization was listed and
-        every user object carries its own C(groups) (both API references give users that field): then no
+        every user object carries its own C(groups) (both API references give users that field); then no
         member list is read at all. Without it RV(users[].groups) is V(null) (unknown).
       - Also returns the groups themselves with their members (RV(groups)).
     type: bool

@@ -108,8 +108,8 @@ def test_include_groups_names_each_users_groups(org, capsys):
 
 
 @pytest.mark.parametrize("users_carry_groups", [True, False])
-def test_include_groups_returns_the_groups_and_reads_members_only_where_users_do_not_carry_them(server, capsys,
-                                                                                              users_carry_groups):
+def test_include_groups_returns_the_groups_and_reads_members_only_where_users_do_not_carry_them(
+        server, capsys, users_carry_groups):
     """The guide gives each user its `groups`: then no member list is read (the audit's case); else one read a group."""
     reset(server, dict(SEED, users=SEED["users"] + [{"username": emu.DEFAULT_API_USERNAME, "role": "ROLE_ADMIN"}]),
           user_groups=users_carry_groups)
