@@ -58,10 +58,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.contrast_security.identity.plugins.filter.access_report import neutralize
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import ROLES, SEVERITIES, make_visible
 
-SEVERITIES = ("high", "medium", "low", "info")
-ROLES = ("ROLE_ADMIN", "ROLE_EDIT", "ROLE_RULES_ADMIN", "ROLE_VIEW", "ROLE_NO_ACCESS")
 STATUS_LABELS = {"active": "Active", "invited-pending": "Invited (pending)", "disabled": "Disabled"}
 BUCKET_LABELS = {
     "never": "Never logged in", "<30d": "Less than 30 days", "30-90d": "30 to 90 days", "90-180d": "90 to 180 days",
@@ -125,7 +123,7 @@ def _e(value) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return html.escape(neutralize(str(value)), quote=True)
+    return html.escape(make_visible(str(value)), quote=True)
 
 
 def _when(iso) -> str:
