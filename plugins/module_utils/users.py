@@ -218,14 +218,18 @@ def missing_to_create(wanted: dict) -> list:
     return [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
 
 
-def fields_to_create(username: str, wanted: dict, preferences=None) -> dict:
+def fields_to_create(username: str, wanted: dict) -> dict:
     """The fields of a user to create: the attributes given, the login, and the login as its email (the API
-    makes the login the email, see create_email_error); with the create-only preferences given in `preferences`."""
+    makes the login the email, see create_email_error)."""
     fields = dict((key, value) for key, value in wanted.items() if value is not None)
     fields["username"] = username
     fields["email"] = username
-    fields.update((key, preferences[key]) for key in CREATE_PREFERENCES if (preferences or {}).get(key))
     return fields
+
+
+def create_preferences(source) -> dict:
+    """The create-only preferences `source` gives (sent on create only, never compared or reported)."""
+    return dict((key, source[key]) for key in CREATE_PREFERENCES if source.get(key))
 
 
 def update_message(username, changes) -> str:
