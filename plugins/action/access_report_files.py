@@ -7,7 +7,7 @@
 
 The report of a large organization is megabytes: built by the access_report filter into a fact, then
 rendered into three ``copy`` tasks, it moves through Ansible's variables and templating four times.
-Here the same functions (module_utils/report.py and the renderers of the filters) run once in plain Python and the files are written directly; only the
+Here the same functions (module_utils/report.py and report_render.py) run once in plain Python and the files are written directly; only the
 summary and the file paths go back to the play. Documented in plugins/modules/access_report_files.py.
 """
 
@@ -18,13 +18,11 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 
-from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.contrast_security.identity.plugins.filter.access_report_csv import to_csv
-from ansible_collections.contrast_security.identity.plugins.filter.access_report_html import to_html
 from ansible_collections.contrast_security.identity.plugins.module_utils.report import build_report, failing_findings
+from ansible_collections.contrast_security.identity.plugins.module_utils.report_render import to_csv, to_html
 from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import SEVERITIES
 
 ARGUMENT_SPEC = dict(
@@ -139,6 +137,6 @@ class ActionModule(ActionBase):
             result.update(build_and_write(
                 users, groups, params["options"], params["dest_dir"], params["title"],
                 mode=_mode(params["mode"]), dir_mode=_mode(params["dir_mode"]), fail_severity=params["fail_severity"]))
-        except (AnsibleFilterError, OSError, ValueError) as err:  # a ReportError is a ValueError
+        except (OSError, ValueError) as err:  # a ReportError is a ValueError
             result.update(failed=True, msg="access_report_files: %s" % err)
         return result

@@ -326,18 +326,26 @@ _value:
           elements: str
 """
 
+import functools
+
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.contrast_security.identity.plugins.module_utils import report
 from ansible_collections.contrast_security.identity.plugins.module_utils.report import ReportError
-from ansible_collections.contrast_security.identity.plugins.module_utils.report import build_report as _build_report
 
 
-def build_report(users, groups=None, options=None, **kwargs) -> dict:
-    """The access report: metadata, summary, users, findings, groups (see DOCUMENTATION)."""
-    try:
-        return _build_report(users, groups, options, **kwargs)
-    except ReportError as err:
-        raise AnsibleFilterError(str(err)) from None
+def as_filter(function):
+    """`function` of module_utils (report, report_render) as a filter: its ReportError becomes a filter error."""
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ReportError as err:
+            raise AnsibleFilterError(str(err)) from None
+    return wrapped
+
+
+build_report = as_filter(report.build_report)
 
 
 class FilterModule:

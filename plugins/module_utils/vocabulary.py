@@ -19,6 +19,7 @@ import re
 
 # Organization roles, in the order they are documented (most access first).
 ROLES = ("ROLE_ADMIN", "ROLE_EDIT", "ROLE_RULES_ADMIN", "ROLE_VIEW", "ROLE_NO_ACCESS")
+ADMIN_ROLE = ROLES[0]
 # Severities of the access report's findings, the most urgent first.
 SEVERITIES = ("high", "medium", "low", "info")
 
@@ -137,6 +138,11 @@ def iso_utc(moment: datetime.datetime) -> str:
     moment = moment.astimezone(datetime.timezone.utc)
     timespec = "milliseconds" if moment.microsecond else "seconds"
     return moment.isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def utc_now_iso() -> str:
+    """The current time, to the second, as ISO 8601 UTC."""
+    return iso_utc(datetime.datetime.now(tz=datetime.timezone.utc).replace(microsecond=0))
 
 
 def now_ms() -> int:
