@@ -148,5 +148,6 @@ def test_update_message():
 ])
 def test_user_input_problem(changes, message):
     params = dict.fromkeys(("username", "user_id", "first_name", "last_name", "email", "date_format", "time_format", "time_zone"))
-    params.update(username="a@x.io", **changes)
+    params["username"] = "a@x.io"
+    params.update(changes)
     assert U.user_input_problem(params) == message
