@@ -145,7 +145,7 @@ def _options(options, kwargs) -> dict:
     unknown = sorted(set(given) - set(DEFAULTS))
     if unknown:
         raise ReportError("access_report: unknown option(s) %s; valid options are %s"
-                                 % (", ".join(unknown), ", ".join(sorted(DEFAULTS))))
+                          % (", ".join(unknown), ", ".join(sorted(DEFAULTS))))
     merged.update({key: value for key, value in given.items() if value is not None or key in ("org_uuid", "api_user", "now")})
     for key in ("inactive_days", "pending_days"):
         _check_int(merged, key)
@@ -177,7 +177,7 @@ def _group_index(users, groups):
         members = group.get("members")
         if members is None:
             raise ReportError("access_report: group %r has no member list (read the groups with include_members: true)"
-                                     % (group.get("name"),))
+                              % (group.get("name"),))
         member_names = []
         disabled = []
         for member in members:

@@ -308,8 +308,8 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.base im
 from ansible_collections.contrast_security.identity.plugins.module_utils.offboarding import plan_leavers
 from ansible_collections.contrast_security.identity.plugins.module_utils.roster import RosterError, admin_warning, apply_keeping_report, plan, read_members
 from ansible_collections.contrast_security.identity.plugins.module_utils.roster_input import GUARD_DEFAULTS, argument_spec, option_problem
-from ansible_collections.contrast_security.identity.plugins.module_utils.roster_report import (diff_of, failure_message, listed_leavers,
-                                                                                          listed_users, report, summary_message)
+from ansible_collections.contrast_security.identity.plugins.module_utils.roster_report import (
+    diff_of, failure_message, listed_leavers, listed_users, report, summary_message)
 
 
 def converge(module):
