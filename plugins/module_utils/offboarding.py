@@ -8,7 +8,7 @@
 Private to this collection: not a public API, may change without notice.
 
 Produces the same plan shape as roster.plan (``{"users": [...], "groups": [...]}``), so that
-roster.apply sends it and roster.report describes it: one write per user that changes, one write
+roster.apply sends it and roster_report.report describes it: one write per user that changes, one write
 per group that loses members, deletes last.
 """
 
