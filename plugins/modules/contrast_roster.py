@@ -343,10 +343,8 @@ def converge(module):
 def plan_roster(module):
     """state=present: read the users (and the groups the roster names, with their members) and plan; refuse a
     roster with problems, and a mass change unless in check mode (which warns). Returns (plan, users read)."""
-    params = module.params
-    client = module.client
-    entries = params["users"]
-    page_size = params["page_size"]
+    params, client = module.params, module.client
+    entries, page_size = params["users"], params["page_size"]
     options = dict((key, params[key]) for key in ("unlisted", "protected", "allow_empty", "group_membership") + tuple(GUARD_DEFAULTS))
     users = client.list_users(page_size=page_size)
     named = set(name for entry in entries for name in entry.get("groups") or [])
@@ -374,8 +372,7 @@ def plan_departures(module):
     """state=disabled/absent: plan disabling or deleting the listed users, and with leave_groups taking them out of
     every group. Reads: the users, and (only when a listed user exists and leaves its groups) the groups and their
     members. Returns (plan, plan_leavers' answer)."""
-    params = module.params
-    client = module.client
+    params, client = module.params, module.client
     page_size = params["page_size"]
     names = [entry["username"] for entry in params["users"]]
     users = client.list_users(page_size=page_size)
