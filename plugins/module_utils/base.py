@@ -15,16 +15,14 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.contrast_security.identity.plugins.module_utils.client import (
+from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastClient
+from ansible_collections.contrast_security.identity.plugins.module_utils.errors import ContrastApiError, verified
+from ansible_collections.contrast_security.identity.plugins.module_utils.inputs import (
     DEFAULT_URL,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    ContrastApiError,
-    ContrastClient,
     is_loopback_host,
     org_uuid_problem,
-    write_or_read_back,
 )
+from ansible_collections.contrast_security.identity.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.contrast_security.identity.plugins.module_utils.guards import input_problems
 
 
@@ -161,12 +159,13 @@ class ContrastModule(AnsibleModule):
 
     def write_verified(self, write, took_effect):
         """Return `write()`, or, when its answer was lost but `took_effect()` shows the change in place
-        (client.write_or_read_back), that read-back value, with a warning."""
-        value, lost = write_or_read_back(write, took_effect)
-        if lost is not None:
-            self.warn("%s %s answered %s, but reading it back shows the change in place: counted as done."
-                      % (lost.method, lost.path, "HTTP %s" % lost.status if lost.status else "nothing usable"))
-        return value
+        (errors.verified), that read-back value, with a warning."""
+        return verified(write, took_effect, on_lost=self.warn_lost_answer)
+
+    def warn_lost_answer(self, lost: ContrastApiError):
+        """Warn that a write whose answer was lost is counted as done (its read-back showed it in place)."""
+        self.warn("%s %s answered %s, but reading it back shows the change in place: counted as done."
+                  % (lost.method, lost.path, "HTTP %s" % lost.status if lost.status else "nothing usable"))
 
     def fail_api(self, err: ContrastApiError, **result):
         """Fail with the API error's text; its facts go into the result, never a header or key."""

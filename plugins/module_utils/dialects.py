@@ -15,6 +15,7 @@ one more class. `docs/dialects.md` lists each call and the reference it follows.
 
 from __future__ import annotations
 
+from ansible_collections.contrast_security.identity.plugins.module_utils.teamserver_scope import rebuild_scope
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import canonical_role
 
 # Attributes of a user that the collection can write, in the canonical (module-facing) names.
@@ -23,10 +24,6 @@ WRITABLE_USER_FIELDS = ("first_name", "last_name", "email", "role", "enabled", "
 # Defaults of the preference fields the TeamServer reference requires on create and on every edit
 # (overridable per user by giving ``date_format``, ``time_format`` or ``time_zone`` in the create fields).
 TEAMSERVER_CREATE_DEFAULTS = (("date_format", "MM/dd/yyyy"), ("time_format", "hh:mm a"), ("time_zone", "UTC"))
-
-
-class ScopeError(Exception):
-    """A group whose read cannot be turned back into the scope its PUT needs: nothing is written."""
 
 
 def _section(items, count):
@@ -347,43 +344,8 @@ class TeamServerDialect(GuideDialect):
             body["groups"] = group_ids
         return [("PUT", cls.user_path(org_uuid, user_id), body)]
 
-    @staticmethod
-    def group_scope(group: dict) -> dict:
-        """The AccessControlScopeItem of a group PUT, rebuilt from the group as read
-        (AccessGroupOrganizationResource: ``app_role``, ``onboard_role``, ``applications`` grouped by
-        role, ``accounts``); ScopeError when the read does not say enough to rebuild it exactly.
-
-        Application exceptions are ``{app_id, role}``, account exceptions ``{organization_uuid, role}``.
-        """
-        if isinstance(group.get("scope"), dict):
-            return group["scope"]  # a server that shows the scope itself: echoed unchanged
-        where = "access group %r (id %s)" % (group.get("name"), group.get("group_id"))
-        app_exceptions = []
-        for entry in group.get("applications") or []:
-            role = entry.get("role") if isinstance(entry, dict) else None
-            role_name = role.get("name") if isinstance(role, dict) else role
-            apps = entry.get("applications") if isinstance(entry, dict) else None
-            if not isinstance(role_name, str) or not role_name or not isinstance(apps, list):
-                raise ScopeError("%s: an application entry has no role or no application list (%r)" % (where, entry))
-            for app in apps:
-                app_id = app.get("app_id") if isinstance(app, dict) else None
-                if not isinstance(app_id, str) or not app_id:
-                    raise ScopeError("%s: an application of role %s has no app_id" % (where, role_name))
-                app_exceptions.append({"app_id": app_id, "role": role_name})
-        account_exceptions = []
-        for entry in group.get("accounts") or []:
-            organization = entry.get("organization") if isinstance(entry, dict) else None
-            org_uuid = organization.get("organization_uuid") if isinstance(organization, dict) else None
-            role = entry.get("role") if isinstance(entry, dict) else None
-            if not isinstance(org_uuid, str) or not isinstance(role, str) or not role:
-                raise ScopeError("%s: an account entry has no organization or no role (%r)" % (where, entry))
-            account_exceptions.append({"organization_uuid": org_uuid, "role": role})
-        for key in ("app_role", "onboard_role"):
-            if group.get(key) is not None and not isinstance(group.get(key), str):
-                raise ScopeError("%s: %s is not a role name (%r)" % (where, key, group.get(key)))
-        return {"account_scope": {"exceptions": account_exceptions},
-                "app_scope": {"exceptions": app_exceptions, "onboard_role": group.get("onboard_role") or "",
-                              "role": group.get("app_role") or ""}}
+    # The AccessControlScopeItem of a group PUT, rebuilt from the group as read (teamserver_scope).
+    group_scope = staticmethod(rebuild_scope)
 
     @classmethod
     def membership_call(cls, org_uuid: str, group_id, user_ids, group) -> tuple:
@@ -395,45 +357,3 @@ class TeamServerDialect(GuideDialect):
 
 DIALECTS = {GuideDialect.name: GuideDialect, TeamServerDialect.name: TeamServerDialect}
 DIALECT_CHOICES = ("auto",) + tuple(sorted(DIALECTS))
-
-
-def detect_dialect(data, kind: str):
-    """The dialect name a response shows, or None when it does not tell.
-
-    `kind` says what was read: ``users`` (a users page), ``user`` (one user or the profile) or
-    ``groups`` (the group list). Only shapes that differ between the dialects decide.
-    """
-    if not isinstance(data, dict):
-        return None
-    if kind == "groups":
-        if "custom_groups" in data or "predefined_groups" in data:
-            return TeamServerDialect.name
-        if isinstance(data.get("groups"), list):
-            return GuideDialect.name
-        return None
-    if kind == "users":
-        items = data.get("users")
-        candidates = items if isinstance(items, list) else []
-    else:
-        candidates = [data.get("user")]
-    for item in candidates:
-        if isinstance(item, dict):
-            if "user_uid" in item:
-                return TeamServerDialect.name
-            if "user_id" in item:
-                return GuideDialect.name
-    return None
-
-
-def auto_read_params(kind: str) -> dict:
-    """Query parameters of a read made before the dialect is known: what every dialect needs, merged.
-
-    Sending them all on the first read lets its answer settle the dialect without a second request;
-    a server ignores query parameters it does not know (the guide's server never sees `expand` otherwise).
-    """
-    merged = {}
-    for dialect in DIALECTS.values():
-        for key, value in dialect.read_params(kind).items():
-            parts = merged.get(key, "").split(",") if key in merged else []
-            merged[key] = ",".join(parts + [part for part in value.split(",") if part not in parts])
-    return merged

@@ -11,11 +11,8 @@ Private to this collection: not a public API, may change without notice.
 
 from __future__ import annotations
 
-from ansible_collections.contrast_security.identity.plugins.module_utils.client import (
-    NotAppliedError,
-    id_problem,
-    unsafe_characters,
-)
+from ansible_collections.contrast_security.identity.plugins.module_utils.errors import NotAppliedError, verified
+from ansible_collections.contrast_security.identity.plugins.module_utils.inputs import id_problem, unsafe_characters
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import same_username
 
 # How often a group write is re-applied on the latest member list when another writer interleaved.
@@ -131,6 +128,19 @@ def fields_not_taken(user, wanted):
         return dict((field, (value, None)) for field, value in wanted.items())
     return dict((field, (value, user.get(field))) for field, value in wanted.items()
                 if value is not None and user.get(field) != value)
+
+
+def user_holding(client, user_id, wanted):
+    """The user read back when it holds every field of `wanted` (a lost answer's write took effect), else None."""
+    user = client.get_user(user_id)
+    return user if user is not None and not fields_not_taken(user, wanted) else None
+
+
+def verified_user_write(client, method, user_id, write, wanted, on_lost=None):
+    """`write()` (which returns the user written), through errors.verified (a lost answer is read back: the user
+    holding `wanted` counts as done), then checked field by field (verify_user_write)."""
+    user = verified(write, lambda: user_holding(client, user_id, wanted), on_lost)
+    return verify_user_write(client, method, user_id, user, wanted)
 
 
 def verify_user_write(client, method, user_id, user, wanted):

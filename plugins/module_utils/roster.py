@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError, write_or_read_back
+from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError
+from ansible_collections.contrast_security.identity.plugins.module_utils.errors import verified
 from ansible_collections.contrast_security.identity.plugins.module_utils.groups import plan_members, unknown_group_message
 from ansible_collections.contrast_security.identity.plugins.module_utils.guards import (
     admin_loss_warning,
     api_user_problem,
     guard_problem,
     is_api_user,
+    verified_user_write,
     verify_deleted,
     verify_user_write,
     write_members,
@@ -287,17 +289,13 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
             return create
         if action == "delete":
             def delete():
-                write_or_read_back(lambda: client.delete_user(change["user_id"]), lambda: client.get_user(change["user_id"]) is None)
+                verified(lambda: client.delete_user(change["user_id"]), lambda: client.get_user(change["user_id"]) is None)
                 verify_deleted(client, change["user_id"], change["username"])
             return delete
 
-        def updated():
-            user = client.get_user(change["user_id"])
-            return user if user is not None and all(user.get(field) == value for field, value in change["fields"].items()) else None
-
         def update():
-            user = write_or_read_back(lambda: client.update_user(change["user_id"], change["fields"]), updated)[0]
-            return verify_user_write(client, "PUT", change["user_id"], user, change["fields"])
+            return verified_user_write(client, "PUT", change["user_id"],
+                                       lambda: client.update_user(change["user_id"], change["fields"]), change["fields"])
         return update
 
     # One pool for the whole run: its threads keep their kept-alive connections from phase to phase
@@ -345,7 +343,7 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
 
         def write():
             _after, conflicts = write_members(client, group["group_id"], added, removed_ids,
-                                              write=lambda send, took_effect: write_or_read_back(send, took_effect)[0])
+                                              write=verified)
             if conflicts:
                 group["conflicts"] = conflicts
         return write

@@ -15,11 +15,9 @@ from ansible_collections.contrast_security.identity.plugins.module_utils import 
 from ansible_collections.contrast_security.identity.plugins.module_utils.dialects import (  # noqa: E402
     DIALECTS,
     GuideDialect,
-    ScopeError,
     TeamServerDialect,
-    auto_read_params,
-    detect_dialect,
 )
+from ansible_collections.contrast_security.identity.plugins.module_utils.teamserver_scope import ScopeError  # noqa: E402
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (  # noqa: E402
     canonical_role,
     normalize_user,
@@ -41,17 +39,6 @@ SEED = {
 
 
 # ------------------------------------------------------------------ pure functions
-
-def test_detect_dialect_from_shapes():
-    assert detect_dialect({"users": [{"user_uid": "x"}]}, "users") == "teamserver"
-    assert detect_dialect({"users": [{"user_id": "x"}]}, "users") == "guide"
-    assert detect_dialect({"users": [], "count": 0}, "users") is None
-    assert detect_dialect({"user": {"user_uid": "x"}}, "user") == "teamserver"
-    assert detect_dialect({"user": {"user_id": "x"}}, "user") == "guide"
-    assert detect_dialect({"custom_groups": {"groups": []}}, "groups") == "teamserver"
-    assert detect_dialect({"groups": [], "count": 0}, "groups") == "guide"
-    assert detect_dialect("garbage", "users") is None
-
 
 def test_canonical_roles_and_tolerant_normalize_user():
     assert canonical_role("Rules Admin") == "ROLE_RULES_ADMIN"
@@ -233,12 +220,6 @@ def test_auto_on_a_teamserver_users_page_detects_and_reads_dates(server):
     assert all(entry["path"].endswith("/users") for entry in log)  # no probe of the profile
     assert len(log) == 2  # two one-user pages (count says that is all): nothing read twice
     assert all(set(e["query"]["expand"].split(",")) == {"email", "login", "signup", "preferences", "groups"} for e in log)
-
-
-def test_auto_read_params_merge_what_every_dialect_needs():
-    assert auto_read_params("users") == {"expand": "email,login,signup,preferences,groups"}
-    assert auto_read_params("profile") == {"expand": "email,login,signup"}
-    assert auto_read_params("groups") == {}
 
 
 def test_auto_write_before_any_telling_read_probes_the_profile_once(server):
