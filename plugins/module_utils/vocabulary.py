@@ -6,8 +6,8 @@
 """The collection's shared vocabulary: role names, severities, user field names, time helpers and the
 small validators that modules, filters and the action plugin all use.
 
-Private to this collection: not a public API, may change without notice. Standard library only, so that
-controller plugins (filters, actions) and modules import it alike.
+Private to this collection: not a public API, may change without notice. Standard library only (and
+inputs.py, which is too), so that controller plugins (filters, actions) and modules import it alike.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import datetime
 import difflib
 import fnmatch
 import re
+
+from ansible_collections.contrast_security.identity.plugins.module_utils.inputs import BIDI_CONTROLS
 
 # Organization roles, in the order they are documented (most access first).
 ROLES = ("ROLE_ADMIN", "ROLE_EDIT", "ROLE_RULES_ADMIN", "ROLE_VIEW", "ROLE_NO_ACCESS")
@@ -37,9 +39,9 @@ MS_PER_DAY = 86400 * 1000
 # only catches typos before any request is sent.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
-# C0/C1 controls and the Unicode bidi controls (U+202E renders "Eve\u202etxt.exe" as "Eveexe.txt"): never part of
-# a name or a login, and shown as visible <U+XXXX> marks in every report.
-UNSAFE_CHARACTERS_RE = re.compile(u"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The characters inputs.unsafe_characters refuses in a name or a login (C0/C1 controls and the Unicode bidi
+# controls: U+202E renders "Eve\u202etxt.exe" as "Eveexe.txt"), shown as visible <U+XXXX> marks in every report.
+UNSAFE_CHARACTERS_RE = re.compile(u"[\x00-\x1f\x7f-\x9f%s]" % "".join(sorted(BIDI_CONTROLS)))
 
 
 # ---------------------------------------------------------------- validators

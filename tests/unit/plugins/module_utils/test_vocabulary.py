@@ -91,3 +91,10 @@ def test_days_between_whole_days_never_negative():
     assert V.days_between(10 * V.MS_PER_DAY, None) is None
     assert V.days_between(10 * V.MS_PER_DAY, 3 * V.MS_PER_DAY + 1) == 6
     assert V.days_between(V.MS_PER_DAY, 5 * V.MS_PER_DAY) == 0
+
+
+def test_make_visible_marks_exactly_what_inputs_refuses():
+    from ansible_collections.contrast_security.identity.plugins.module_utils.inputs import unsafe_characters
+    for code in range(0x3000):
+        char = chr(code)
+        assert (V.make_visible(char) != char) == bool(unsafe_characters(char)), "U+%04X" % code
