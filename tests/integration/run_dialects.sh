@@ -17,6 +17,8 @@ shift 5
 targets=("$@")
 tmp="$root/.tmp"
 python="${PYTHON:-python3}"
+# shellcheck source=tests/utils/dialect_passes.sh
+source "$root/tests/utils/dialect_passes.sh"
 
 declare -A logs=() pids=()
 for dialect in $dialects; do
@@ -65,11 +67,6 @@ while true; do
 done
 
 status=0
-for dialect in $dialects; do
-  if wait "${pids[$dialect]}"; then rc=0; else rc=$?; fi
-  echo "================ integration, $dialect dialect: exit code $rc ================"
-  cat "${logs[$dialect]}"
-  [[ $rc -eq 0 ]] || status=1
-done
+collect_passes integration "$dialects" || status=1
 echo "integration: every pass took $(( SECONDS - started )) s side by side; exit codes above"
 exit $status

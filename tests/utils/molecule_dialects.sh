@@ -17,6 +17,8 @@ collection=$1 dialects=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 tmp="$root/.tmp"
+# shellcheck source=tests/utils/dialect_passes.sh
+source "$here/dialect_passes.sh"
 mkdir -p "$tmp"
 
 shopt -s nullglob
@@ -54,11 +56,12 @@ run_pass() {
   return $status
 }
 
-declare -A pids=()
+declare -A pids=() logs=()
 started=$SECONDS
 for dialect in $dialects; do
-  echo "molecule: $dialect pass started (output: $tmp/molecule-$dialect.log)"
-  run_pass "$dialect" >"$tmp/molecule-$dialect.log" 2>&1 &
+  logs[$dialect]="$tmp/molecule-$dialect.log"
+  echo "molecule: $dialect pass started (output: ${logs[$dialect]})"
+  run_pass "$dialect" >"${logs[$dialect]}" 2>&1 &
   pids[$dialect]=$!
 done
 
@@ -68,12 +71,7 @@ done
 heartbeat=$!
 
 status=0
-for dialect in $dialects; do
-  if wait "${pids[$dialect]}"; then rc=0; else rc=$?; fi
-  echo "================ molecule, $dialect dialect: exit code $rc ================"
-  cat "$tmp/molecule-$dialect.log"
-  [[ $rc -eq 0 ]] || status=1
-done
+collect_passes molecule "$dialects" || status=1
 kill "$heartbeat" 2>/dev/null || true
 echo "molecule: every pass took $(( SECONDS - started )) s side by side"
 exit $status

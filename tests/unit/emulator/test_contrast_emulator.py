@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
 import re
@@ -23,24 +22,18 @@ import pytest
 
 requests = pytest.importorskip("requests")
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-EMULATOR_PATH = os.path.join(REPO_ROOT, "tests", "emulator", "contrast_emulator.py")
+from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import (  # noqa: E402
+    EMULATOR_PATH,
+    REPO_ROOT,
+    api_session,
+    control,
+    load_emulator,
+    serve,
+    state_user,
+)
+
 DEMO_SEED = os.path.join(REPO_ROOT, "tests", "emulator", "seeds", "demo.json")
-
-
-def _load_emulator():
-    """Import the emulator by file path: it is not a package, and must work under ansible-test too."""
-    name = "contrast_emulator_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, EMULATOR_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-emu = _load_emulator()
+emu = load_emulator()
 ORG = emu.DEFAULT_ORG_UUID
 USERNAME = emu.DEFAULT_API_USERNAME
 SERVICE_KEY = emu.DEFAULT_SERVICE_KEY
@@ -62,30 +55,16 @@ SMALL_SEED = {
 
 # ---------------------------------------------------------------------------------- fixtures
 
-@pytest.fixture(scope="module")
-def server():
-    instance = emu.EmulatorServer(port=0)
-    instance.start()
-    yield instance
-    instance.stop()
+server = serve()
 
 
 @pytest.fixture
 def client(server):
     """A kept-alive authenticated session against a freshly reset (empty) emulator."""
-    control(server, "POST", "/reset")
-    session = requests.Session()
-    session.headers.update({"Authorization": AUTH, "API-Key": API_KEY, "Accept": "application/json"})
-    session.base = server.contrast_url + "/api/ng/" + ORG
-    session.server = server
+    session = api_session(server)
+    session.headers["Accept"] = "application/json"
     yield session
     session.close()
-
-
-def control(server, method, path, body=None):
-    response = requests.request(method, server.control_url + path, json=body, timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def seed(client, doc):
@@ -93,8 +72,7 @@ def seed(client, doc):
 
 
 def find_user(client, username):
-    state = control(client.server, "GET", "/state")
-    return next(user for user in state["users"] if user["username"] == username)
+    return state_user(client.server, username)
 
 
 def new_user(**overrides):

@@ -7,36 +7,27 @@
 
 from __future__ import annotations
 
-import base64
-import importlib.util
-import os
 import re
 import signal
 import subprocess
 import sys
+import uuid
 
 import pytest
 
 requests = pytest.importorskip("requests")
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-EMULATOR_PATH = os.path.join(REPO_ROOT, "tests", "emulator", "contrast_emulator.py")
+from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import (  # noqa: E402
+    EMULATOR_PATH,
+    api_session,
+    authorization,
+    load_emulator,
+    serve,
+)
 
-
-def _load_emulator():
-    name = "contrast_emulator_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, EMULATOR_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-emu = _load_emulator()
+emu = load_emulator()
 ORG = emu.DEFAULT_ORG_UUID
-AUTH = base64.b64encode(("%s:%s" % (emu.DEFAULT_API_USERNAME, emu.DEFAULT_SERVICE_KEY)).encode()).decode()
+AUTH = authorization()
 SCOPE = {"account_scope": {"exceptions": []}, "app_scope": {"exceptions": [], "onboard_role": "VIEW", "role": "EDIT"}}
 SEED = {
     "users": [
@@ -52,21 +43,12 @@ SEED = {
 CREATE = {"username": "dan@example.com", "date_format": "MM/dd/yyyy", "time_format": "hh:mm a", "time_zone": "UTC"}
 
 
-@pytest.fixture(scope="module")
-def server():
-    with emu.EmulatorServer(port=0, dialect="teamserver") as instance:
-        yield instance
+server = serve("teamserver")
 
 
 @pytest.fixture
 def api(server):
-    assert requests.post(server.control_url + "/reset", json=SEED, timeout=10).status_code == 200
-    session = requests.Session()
-    session.headers.update({"Authorization": AUTH, "API-Key": emu.DEFAULT_API_KEY})
-    session.root = server.contrast_url + "/api/ng"
-    session.base = session.root + "/" + ORG
-    session.server = server
-    return session
+    return api_session(server, SEED)
 
 
 def _state(api):
@@ -193,7 +175,7 @@ def test_groups_split_custom_and_predefined_and_one_group_shows_its_scope_flat(a
     assert "scope" not in group and (group["app_role"], group["onboard_role"]) == ("EDIT", "VIEW")
     alice = [user for user in _state(api)["users"] if user["username"] == "alice@example.com"][0]
     # UserBaseResource: uid is the user's user_uid, id its UUID, no login
-    assert group["users"][0] == {"id": str(emu.uuid.UUID(alice["user_id"])), "uid": alice["user_id"], "first_name": "Alice",
+    assert group["users"][0] == {"id": str(uuid.UUID(alice["user_id"])), "uid": alice["user_id"], "first_name": "Alice",
                                  "last_name": "A", "full_name": "Alice A"}
     members = api.get(api.base + "/groups/7/users").json()
     assert [user["uid"] for user in members["group"]["users"]] == [alice["user_id"], _uid(api, "bob@example.com")]

@@ -12,7 +12,6 @@ object fails, and so does a value of the wrong type: the emulator cannot drift f
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 
@@ -20,13 +19,18 @@ import pytest
 
 requests = pytest.importorskip("requests")
 
-from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import load_emulator  # noqa: E402
+from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import (  # noqa: E402
+    api_session,
+    authorization,
+    load_emulator,
+    serve,
+)
 
 emu = load_emulator()
 with open(os.path.join(os.path.dirname(__file__), "fixtures", "teamserver_objects.json"), encoding="utf-8") as _handle:
     OBJECTS = json.load(_handle)["objects"]
 ORG = emu.DEFAULT_ORG_UUID
-AUTH = base64.b64encode(("%s:%s" % (emu.DEFAULT_API_USERNAME, emu.DEFAULT_SERVICE_KEY)).encode()).decode()
+AUTH = authorization()
 
 # The reference types lists but not their elements: what each list holds, by (object, field). An element type
 # without an object page (the reference only shows it inside another object's template) is given as
@@ -118,20 +122,12 @@ def violations(value, type_name, where, owner=None, field=None) -> list:
     return ["%s: type %r is not known to this test" % (where, type_name)]
 
 
-@pytest.fixture(scope="module")
-def server():
-    with emu.EmulatorServer(port=0, dialect="teamserver") as instance:
-        yield instance
+server = serve("teamserver")
 
 
 @pytest.fixture
 def api(server):
-    assert requests.post(server.control_url + "/reset", json=SEED, timeout=10).status_code == 200
-    session = requests.Session()
-    session.headers.update({"Authorization": AUTH, "API-Key": emu.DEFAULT_API_KEY})
-    session.root = server.contrast_url + "/api/ng"
-    session.base = session.root + "/" + ORG
-    return session
+    return api_session(server, SEED)
 
 
 def _uid(api, username):

@@ -7,13 +7,7 @@
 
 from __future__ import annotations
 
-import pytest
+from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import serve
 
-from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import load_emulator
-
-
-@pytest.fixture(scope="module")
-def server():
-    """The emulator over HTTP on loopback, one per test module (each test resets the organization it needs)."""
-    with load_emulator().EmulatorServer(port=0) as instance:
-        yield instance
+# The emulator over HTTP on loopback, one per test module (each test resets the organization it needs).
+server = serve()

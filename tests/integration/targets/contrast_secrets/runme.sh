@@ -3,18 +3,12 @@
 # controller prints and what the emulator logged, and look for the keys in every form.
 set -euo pipefail
 
-config=../../integration_config.yml
+# shellcheck source=tests/integration/targets/setup_emulator/files/emulator_env.sh
+source ../setup_emulator/files/emulator_env.sh
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-value() { python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$config" "$1"; }
-api_key=$(value contrast_api_key)
-service_key=$(value contrast_service_key)
-username=$(value contrast_username)
-control=$(value contrast_control_url)
-authorization=$(printf '%s:%s' "$username" "$service_key" | base64 -w0)
-
-ANSIBLE_DEBUG=0 ansible-playbook -vvvv -i "${INVENTORY_PATH:-../../inventory}" -e "@$config" secrets.yml >"$out/playbook.log" 2>&1 || {
+ANSIBLE_DEBUG=0 ansible-playbook -vvvv -i "${INVENTORY_PATH:-../../inventory}" -e "@$emulator_config" secrets.yml >"$out/playbook.log" 2>&1 || {
   cat "$out/playbook.log"; echo "the playbook itself failed"; exit 1; }
 python -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/requests").read().decode())' \
   "$control" >"$out/requests.json"
@@ -26,16 +20,5 @@ for expected in "HTTP 401" "HTTP 500" "HTTP 503" "could not connect" "not JSON" 
   grep -q "$expected" "$out/playbook.log" || { echo "expected '$expected' in the output: the test did not run what it should"; exit 1; }
 done
 
-leaks=0
-for file in "$out"/playbook.log "$out"/requests.json ${CONTRAST_EMULATOR_LOG:-}; do
-  [[ -f $file ]] || continue
-  for secret in "$api_key" "$service_key" "$authorization"; do
-    if grep -qF -- "$secret" "$file"; then
-      echo "LEAK: a secret (${#secret} characters, starting ${secret:0:4}) appears in $(basename "$file"):"
-      grep -nF -- "$secret" "$file" | sed "s/$secret/<SECRET>/g" | head -5
-      leaks=$((leaks + 1))
-    fi
-  done
-done
-[[ $leaks -eq 0 ]] || exit 1
+check_no_secrets "$out"/playbook.log "$out"/requests.json "${CONTRAST_EMULATOR_LOG:-}" || exit 1
 echo "no secret in $(wc -l <"$out/playbook.log") lines of -vvvv output nor in the emulator's request log"

@@ -4,16 +4,10 @@
 # current directory, never to the playbook; a clear error naming the shape expected).
 set -euo pipefail
 
-config=$PWD/../../integration_config.yml
 inventory=$(realpath "${INVENTORY_PATH:-../../inventory}")
-value() { python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$config" "$1"; }
-control=$(value contrast_control_url)
-CONTRAST_URL=$(value contrast_url)
-CONTRAST_USERNAME=$(value contrast_username)
-CONTRAST_SERVICE_KEY=$(value contrast_service_key)
-CONTRAST_API_KEY=$(value contrast_api_key)
-CONTRAST_ORG_UUID=$(value contrast_org_uuid)
-export CONTRAST_URL CONTRAST_USERNAME CONTRAST_SERVICE_KEY CONTRAST_API_KEY CONTRAST_ORG_UUID
+# shellcheck source=tests/integration/targets/setup_emulator/files/emulator_env.sh
+source ../setup_emulator/files/emulator_env.sh
+export_connection
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

@@ -4,7 +4,8 @@
 # CONTRAST_CA_PATH / CONTRAST_VALIDATE_CERTS fallbacks. No secret in any output.
 set -euo pipefail
 
-config=../../integration_config.yml
+# shellcheck source=tests/integration/targets/setup_emulator/files/emulator_env.sh
+source ../setup_emulator/files/emulator_env.sh
 work=$(mktemp -d)
 emulator_pid=
 cleanup() {
@@ -15,12 +16,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-value() { python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$config" "$1"; }
-api_key=$(value contrast_api_key)
-service_key=$(value contrast_service_key)
-username=$(value contrast_username)
-authorization=$(printf '%s:%s' "$username" "$service_key" | base64 -w0)
 
 # The emulator of this collection copy: beside the integration tests, else under the collections path.
 emulator=../../../emulator/contrast_emulator.py
@@ -43,7 +38,7 @@ done
 base=${line#listening on }
 echo "HTTPS emulator at $base (pid $emulator_pid)"
 
-ANSIBLE_DEBUG=0 ansible-playbook -vvvv -i "${INVENTORY_PATH:-../../inventory}" -e "@$config" \
+ANSIBLE_DEBUG=0 ansible-playbook -vvvv -i "${INVENTORY_PATH:-../../inventory}" -e "@$emulator_config" \
   -e "tls_url=$base/Contrast" -e "tls_control_url=$base/_emulator" -e "tls_dir=$work" tls.yml >"$work/playbook.log" 2>&1 || {
   cat "$work/playbook.log"; echo "the TLS playbook failed"; exit 1; }
 grep -A1 '^PLAY RECAP' "$work/playbook.log" | tail -n 1
@@ -55,15 +50,5 @@ for expected in "TLS verification of https://127.0.0.1" "certificate verify fail
   grep -q "$expected" "$work/playbook.log" || { echo "expected '$expected' in the output: the test did not run what it should"; exit 1; }
 done
 
-leaks=0
-for file in "$work/playbook.log" "$work/emulator.log"; do
-  for secret in "$api_key" "$service_key" "$authorization"; do
-    if grep -qF -- "$secret" "$file"; then
-      echo "LEAK: a secret (${#secret} characters, starting ${secret:0:4}) appears in $(basename "$file"):"
-      grep -nF -- "$secret" "$file" | sed "s/$secret/<SECRET>/g" | head -5
-      leaks=$((leaks + 1))
-    fi
-  done
-done
-[[ $leaks -eq 0 ]] || exit 1
+check_no_secrets "$work/playbook.log" "$work/emulator.log" || exit 1
 echo "no secret in $(wc -l <"$work/playbook.log") lines of -vvvv output nor in the HTTPS emulator's log"

@@ -21,7 +21,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.events 
     invitation_pending,
 )
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import normalize_user
-from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import load_emulator
+from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import control, serve, state_user
 
 requests = pytest.importorskip("requests")
 
@@ -156,22 +156,11 @@ SEED = {
 }
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    server = load_emulator().EmulatorServer(port=0)
-    server.start()
-    yield server
-    server.stop()
-
-
-def control(emulator, method, path, body=None):
-    response = requests.request(method, emulator.control_url + path, json=body, timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()
+emulator = serve()
 
 
 def user_id_of(emulator, username):
-    return next(item["user_id"] for item in control(emulator, "GET", "/state")["users"] if item["username"] == username)
+    return state_user(emulator, username)["user_id"]
 
 
 def watcher_for(emulator, dialect, retries=0, **kwargs):
