@@ -206,6 +206,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.guards 
     admin_loss_warning,
     api_user_problem,
     verify_deleted,
+    verified_user_write,
     verify_user_write,
 )
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
@@ -242,12 +243,6 @@ def find_user(module):
 
 def wanted_fields(params) -> dict:
     return dict((field, params[field]) for field in USER_ATTRIBUTES)
-
-
-def updated_user(client, user_id, changes):
-    """The user read back when it holds every change (a lost answer's write took effect), else None."""
-    user = client.get_user(user_id)
-    return user if user is not None and not user_changes(user, changes) else None
 
 
 def result(changed, user, before, after, msg, invited=False):
@@ -288,10 +283,10 @@ def ensure_user(module):
     if module.check_mode:
         user = predicted_user(current, changes)
     else:
-        user = module.write_verified(lambda: module.client.update_user(current["user_id"], changes),
-                                     lambda: updated_user(module.client, current["user_id"], changes))
-        # A 200 is not proof: what the server holds now must be what was asked.
-        verify_user_write(module.client, "PUT", current["user_id"], user, changes)
+        # A lost answer is read back; and a 200 is not proof: what the server holds now must be what was asked.
+        user = verified_user_write(module.client, "PUT", current["user_id"],
+                                   lambda: module.client.update_user(current["user_id"], changes), changes,
+                                   on_lost=module.warn_lost_answer)
     fields = sorted(changes)
     return result(True, user, diff_view(current, fields), diff_view(predicted_user(current, changes), fields),
                   update_message(current["username"], changes))
