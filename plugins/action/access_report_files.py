@@ -7,7 +7,7 @@
 
 The report of a large organization is megabytes: built by the access_report filter into a fact, then
 rendered into three ``copy`` tasks, it moves through Ansible's variables and templating four times.
-Here the same filter functions run once in plain Python and the files are written directly; only the
+Here the same functions (module_utils/report.py and report_render.py) run once in plain Python and the files are written directly; only the
 summary and the file paths go back to the play. Documented in plugins/modules/access_report_files.py.
 """
 
@@ -18,13 +18,12 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 
-from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.contrast_security.identity.plugins.filter.access_report import SEVERITIES, build_report
-from ansible_collections.contrast_security.identity.plugins.filter.access_report_csv import to_csv
-from ansible_collections.contrast_security.identity.plugins.filter.access_report_html import to_html
+from ansible_collections.contrast_security.identity.plugins.module_utils.report import build_report, failing_findings
+from ansible_collections.contrast_security.identity.plugins.module_utils.report_render import to_csv, to_html
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import SEVERITIES
 
 ARGUMENT_SPEC = dict(
     users=dict(type="list", elements="dict"),
@@ -70,14 +69,6 @@ def write_if_changed(path, text, mode) -> bool:
             os.unlink(temporary)
         raise
     return True
-
-
-def failing_findings(report, severity) -> dict:
-    """The findings of `severity` or worse: how many, their codes, how many users."""
-    worst = SEVERITIES[:SEVERITIES.index(severity) + 1]
-    found = [finding for finding in report["findings"] if finding["severity"] in worst]
-    return {"severity": severity, "count": len(found), "codes": sorted(set(finding["code"] for finding in found)),
-            "users": len(set(finding["username"] for finding in found))}
 
 
 def build_and_write(users, groups, options, dest_dir, title, mode=0o640, dir_mode=0o750, fail_severity=None) -> dict:
@@ -146,6 +137,6 @@ class ActionModule(ActionBase):
             result.update(build_and_write(
                 users, groups, params["options"], params["dest_dir"], params["title"],
                 mode=_mode(params["mode"]), dir_mode=_mode(params["dir_mode"]), fail_severity=params["fail_severity"]))
-        except (AnsibleFilterError, OSError, ValueError) as err:
+        except (OSError, ValueError) as err:  # a ReportError is a ValueError
             result.update(failed=True, msg="access_report_files: %s" % err)
         return result

@@ -60,54 +60,10 @@ _value:
     3c8a1f0e...,jane.doe@example.com,jane.doe@example.com,"Doe, Jane",ROLE_EDIT,true,active,false,false,Payments; Platform,...
 """
 
-import csv
-import io
-from collections.abc import Mapping
+from ansible_collections.contrast_security.identity.plugins.filter.access_report import as_filter
+from ansible_collections.contrast_security.identity.plugins.module_utils import report_render
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.contrast_security.identity.plugins.filter.access_report import neutralize
-
-COLUMNS = (
-    "user_id", "username", "email", "name", "role", "enabled", "status", "api_only", "protect_enabled", "groups",
-    "date_created_iso", "last_login_iso", "days_since_login", "last_login_bucket", "exempt", "findings", "max_severity",
-)
-SEVERITIES = ("high", "medium", "low", "info")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value, neutralize_formulas):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        value = "; ".join("" if item is None else str(item) for item in value)
-    text = neutralize(str(value))  # control and bidi characters made visible
-    if neutralize_formulas and text.startswith(FORMULA_START):
-        text = "'" + text
-    return text
-
-
-def to_csv(report, neutralize_formulas=True) -> str:
-    """CSV text of the report's users (see DOCUMENTATION)."""
-    if not isinstance(report, Mapping) or not isinstance(report.get("users"), list):
-        raise AnsibleFilterError("access_report_csv: the input must be a report built by contrast_security.identity.access_report")
-    severity_of = {}
-    for finding in report.get("findings") or []:
-        finding = dict(finding)
-        key = finding.get("user_id") or finding.get("username")
-        current = severity_of.get(key)
-        if finding.get("severity") in SEVERITIES and (current is None or SEVERITIES.index(finding["severity"]) < SEVERITIES.index(current)):
-            severity_of[key] = finding["severity"]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in report["users"]:
-        values = dict(row)
-        values["max_severity"] = severity_of.get(row.get("user_id") or row.get("username"))
-        writer.writerow([_cell(values.get(column), neutralize_formulas) for column in COLUMNS])
-    return buffer.getvalue()
+to_csv = as_filter(report_render.to_csv)
 
 
 class FilterModule:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.teamserver_scope import rebuild_scope
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import canonical_role
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import MANAGED_FIELDS
 
-# Attributes of a user that the collection can write, in the canonical (module-facing) names.
-WRITABLE_USER_FIELDS = ("first_name", "last_name", "email", "role", "enabled", "api_only", "protect_enabled")
+# Attributes of a user that the collection can write, in the canonical (module-facing) names: the managed fields.
+WRITABLE_USER_FIELDS = MANAGED_FIELDS
 
 # Defaults of the preference fields the TeamServer reference requires on create and on every edit
 # (overridable per user by giving ``date_format``, ``time_format`` or ``time_zone`` in the create fields).

@@ -15,15 +15,13 @@ same for every API dialect.
 
 from __future__ import annotations
 
-import datetime
-
 from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastClient
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import ADMIN_ROLE, utc_now_iso
 
 EVENT_TYPES = (
     "snapshot", "user_created", "user_deleted", "user_enabled", "user_disabled", "role_changed",
     "groups_changed", "invitation_accepted", "first_login", "poll_failed",
 )
-ADMIN_ROLE = "ROLE_ADMIN"
 
 
 def invitation_pending(raw):
@@ -74,10 +72,6 @@ class Snapshot:
 
     def is_pending(self, user_id):
         return self.pending.get(user_id)
-
-
-def utc_now_iso() -> str:
-    return datetime.datetime.now(tz=datetime.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def looks_jit(user: dict, pending) -> bool:

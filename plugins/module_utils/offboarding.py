@@ -8,16 +8,15 @@
 Private to this collection: not a public API, may change without notice.
 
 Produces the same plan shape as roster.plan (``{"users": [...], "groups": [...]}``), so that
-roster.apply sends it and roster.report describes it: one write per user that changes, one write
+roster.apply sends it and roster_report.report describes it: one write per user that changes, one write
 per group that loses members, deletes last.
 """
 
 from __future__ import annotations
 
-import difflib
-
 from ansible_collections.contrast_security.identity.plugins.module_utils.groups import plan_members
 from ansible_collections.contrast_security.identity.plugins.module_utils.roster import RosterError
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import closest_logins
 
 # Close matches are looked up for this many unknown logins at most (each costs a pass over every login).
 MAX_SUGGESTED = 20
@@ -25,8 +24,7 @@ MAX_SUGGESTED = 20
 
 def unknown_login_message(name, logins) -> str:
     """A warning for a login that is not a user of the organization, naming the closest existing ones."""
-    # A high cutoff: logins share their domain, which alone makes unrelated ones look alike.
-    matches = difflib.get_close_matches(name.strip().lower(), logins, n=3, cutoff=0.8)
+    matches = closest_logins(name, logins, cutoff=0.8)
     text = "%s is not a user of the organization (nothing to do for it)." % name
     if matches:
         text += " Closest existing logins: %s." % ", ".join(matches)

@@ -14,7 +14,6 @@ sends exactly the planned writes and records, per user, what succeeded and what 
 
 from __future__ import annotations
 
-import fnmatch
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError
@@ -25,31 +24,25 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.guards 
     api_user_problem,
     guard_problem,
     is_api_user,
-    text_problem,
     verified_user_write,
     verify_deleted,
     verify_user_write,
     write_members,
 )
+from ansible_collections.contrast_security.identity.plugins.module_utils.roster_input import GUARD_DEFAULTS, entry_key, validate_entries
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
-    REQUIRED_TO_CREATE,
     create_email_error,
+    create_preferences,
+    fields_to_create,
     immutable_change_error,
-    is_valid_email,
-    looks_converted,
-    role_error,
+    missing_to_create,
     user_changes,
 )
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import USER_ATTRIBUTES
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import login_matches as is_protected
 
-ENTRY_FIELDS = ("first_name", "last_name", "email", "role", "api_only", "protect_enabled")
-# Create-only preferences (the TeamServer dialect requires them on create): sent, never compared or reported.
-CREATE_PREFERENCES = ("date_format", "time_format", "time_zone")
-SUMMARY_KEYS = ("created", "updated", "enabled", "disabled", "deleted", "unchanged", "memberships_added", "memberships_removed")
 # The key a user to be created has in group plans before it has an id.
 NEW_USER_PREFIX = "new:"
-# Mass-change guards (module options of the same names).
-GUARD_DEFAULTS = {"max_unlisted_changes": 10, "max_unlisted_percent": 20, "max_membership_removals": 10,
-                  "max_membership_removal_percent": 20}
 
 
 class RosterError(Exception):
@@ -58,56 +51,6 @@ class RosterError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super(RosterError, self).__init__("The roster was not applied; nothing was changed:\n- " + "\n- ".join(self.problems))
-
-
-def validate_entries(entries) -> list:
-    """Problems found in the roster itself (no request needed): duplicates, emails, roles."""
-    problems = []
-    seen = {}
-    for index, entry in enumerate(entries):
-        username = (entry.get("username") or "").strip()
-        where = "users[%d]" % index
-        if not username:
-            problems.append("%s has no username." % where)
-            continue
-        key = username.lower()
-        if key in seen:
-            problems.append("%s (%s) duplicates users[%d] (usernames are case-insensitive)." % (where, username, seen[key]))
-        else:
-            seen[key] = index
-        if not is_valid_email(username):
-            problems.append("%s: username %r is not a valid email address." % (where, username))
-        if entry.get("email") is not None and not is_valid_email(entry["email"]):
-            problems.append("%s (%s): email %r is not a valid email address." % (where, username, entry["email"]))
-        for field in ("first_name", "last_name"):
-            value = entry.get(field)
-            if value is not None and (not value.strip() or looks_converted(value)):
-                problems.append("%s (%s): %s %r is not a name." % (where, username, field, value))
-        for field in CREATE_PREFERENCES:
-            value = entry.get(field)
-            if value is not None and (not value.strip() or looks_converted(value)):
-                problems.append("%s (%s): %s %r must be a non-empty string." % (where, username, field, value))
-        if entry.get("role") is not None and role_error(entry["role"]):
-            problems.append("%s (%s): %s" % (where, username, role_error(entry["role"])))
-        for field in ("username", "first_name", "last_name", "email"):
-            problem = text_problem("%s.%s" % (where, field), entry.get(field))
-            if problem:
-                problems.append(problem)
-        for name in entry.get("groups") or []:
-            problem = text_problem("%s.groups" % where, name)
-            if problem:
-                problems.append(problem)
-    return problems
-
-
-def is_protected(username, patterns) -> bool:
-    """Shell-style patterns, case-insensitive (logins are emails)."""
-    name = (username or "").lower()
-    return any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in patterns or [])
-
-
-def _entry_key(username):
-    return username.strip().lower()
 
 
 def plan(entries, options, users, groups, members_by_group, api_username=None) -> dict:
@@ -131,12 +74,12 @@ def plan(entries, options, users, groups, members_by_group, api_username=None) -
             if name not in groups_by_name:
                 problems.append("%s: %s" % (username, unknown_group_message(name, groups)))
             else:
-                wanted_groups.setdefault(name, []).append(_entry_key(username))
+                wanted_groups.setdefault(name, []).append(entry_key(username))
 
-        current = by_name.get(_entry_key(username))
-        wanted = dict((field, entry.get(field)) for field in ENTRY_FIELDS)
+        current = by_name.get(entry_key(username))
+        wanted = dict((field, entry.get(field)) for field in USER_ATTRIBUTES)
         if current is None:
-            missing = [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
+            missing = missing_to_create(wanted)
             if missing:
                 problems.append("%s does not exist, and creating it needs %s." % (username, ", ".join(missing)))
                 continue
@@ -144,11 +87,9 @@ def plan(entries, options, users, groups, members_by_group, api_username=None) -
             if problem:
                 problems.append(problem)
                 continue
-            fields = dict((key, value) for key, value in wanted.items() if value is not None)
-            fields["username"] = username
-            fields["email"] = username  # the API makes the login the email (see create_email_error)
+            fields = fields_to_create(username, wanted)
             after = dict(fields, enabled=True)
-            preferences = dict((key, entry[key]) for key in CREATE_PREFERENCES if entry.get(key))
+            preferences = create_preferences(entry)
             user_changes_planned.append({"username": username, "action": "create", "user_id": None,
                                          "fields": fields, "preferences": preferences, "before": {}, "after": after})
             continue
@@ -169,7 +110,7 @@ def plan(entries, options, users, groups, members_by_group, api_username=None) -
                 "before": dict((field, current.get(field)) for field in changes), "after": dict(changes)})
 
     # Enabled users the roster does not list.
-    listed = set(_entry_key(entry.get("username") or "") for entry in entries)
+    listed = set(entry_key(entry.get("username") or "") for entry in entries)
     unlisted = []
     if options["unlisted"] != "ignore":
         if not entries and not options.get("allow_empty"):
@@ -419,80 +360,20 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
     return failures
 
 
-def report(the_plan, check_mode, listed=()) -> tuple:
-    """(summary, changes) as the module returns them: one change per user, memberships folded in.
-
-    `listed`: the roster's usernames, to count those that need no change.
-    """
-    summary = dict((key, 0) for key in SUMMARY_KEYS)
-    entries = {}
-    order = []
-    counted = {"create": "created", "update": "updated", "enable": "enabled", "disable": "disabled", "delete": "deleted"}
-    for change in the_plan["users"]:
-        entry = {"username": change["username"], "action": change["action"], "user_id": change["user_id"],
-                 "fields": dict((field, {"before": change["before"].get(field), "after": change["after"].get(field)})
-                                for field in sorted(set(change["before"]) | set(change["after"]))),
-                 "groups_added": [], "groups_removed": [],
-                 "status": "planned" if check_mode else change.get("status", "ok")}
-        if change.get("error"):
-            entry["error"] = change["error"]
-        if entry["status"] != "failed":
-            summary[counted[change["action"]]] += 1
-        entries[change["username"].lower()] = entry
-        order.append(change["username"].lower())
-    for group in the_plan["groups"]:
-        failed = group.get("status") == "failed"
-        for key, names in (("groups_added", group["added"]), ("groups_removed", group["removed"])):
-            for username in names:
-                if username.lower() not in entries:
-                    entries[username.lower()] = {"username": username, "action": "membership", "user_id": None, "fields": {},
-                                                 "groups_added": [], "groups_removed": [],
-                                                 "status": "planned" if check_mode else "ok"}
-                    order.append(username.lower())
-                entry = entries[username.lower()]
-                skipped = username in group.get("skipped", [])
-                if failed or skipped:
-                    entry["status"] = "failed"
-                    # Keep the first error: a failed create explains why its memberships failed too.
-                    entry.setdefault("error", group.get("error") or "not added to %s: the user could not be created" % group["name"])
-                    continue
-                entry[key].append(group["name"])
-                summary["memberships_added" if key == "groups_added" else "memberships_removed"] += 1
-    changes = [entries[key] for key in order]
-    summary["unchanged"] = len(set(_entry_key(name) for name in listed) - set(entries))
-    for entry in changes:
-        entry["groups_added"].sort()
-        entry["groups_removed"].sort()
-    return summary, changes
+def apply_keeping_report(client, the_plan, parallelism) -> list:
+    """apply, with the report of what was applied surviving whatever goes wrong: an unexpected error marks every
+    change not known to be done as failed with it. Returns the failed writes' descriptions."""
+    try:
+        return apply(client, the_plan, parallelism, redact=client.redact)
+    except Exception as err:  # pylint: disable=broad-except
+        crash = client.redact("%s: %s" % (type(err).__name__, err))
+        for change in the_plan["users"] + the_plan["groups"]:
+            change.setdefault("status", "failed")
+            if change["status"] == "failed":
+                change.setdefault("error", "not attempted or not known: " + crash)
+        return [crash]
 
 
-def _diff_lines(fields) -> str:
-    return "".join("  %s: %s\n" % (field, _diff_value(value)) for field, value in fields)
-
-
-def _diff_value(value):
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def diff_of(changes) -> list:
-    """One diff per changed user (Ansible prints each on its own, so one user's old values never show under
-    another's): its fields, and the group memberships that change, before and after, as text."""
-    diffs = []
-    for entry in changes:
-        header = "%s (%s)" % (entry["username"], entry["action"])
-        old = [(field, values["before"]) for field, values in entry["fields"].items()]
-        new = [(field, values["after"]) for field, values in entry["fields"].items()]
-        if entry["action"] == "create":
-            old = []
-        if entry["action"] == "delete":
-            new = []
-        # Only the memberships that change are known (not the user's every group): show them as such.
-        old += [("group", name) for name in entry["groups_removed"]]
-        new += [("group", name) for name in entry["groups_added"]]
-        diffs.append({"before_header": header, "after_header": header,
-                      "before": _diff_lines(old), "after": _diff_lines(new)})
-    return diffs
+def read_members(client, groups, page_size) -> dict:
+    """{group_id: [{user_id, username}]} of `groups`, one paged read each."""
+    return dict((group["group_id"], client.list_group_members(group["group_id"], page_size=page_size)) for group in groups)

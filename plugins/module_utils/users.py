@@ -13,10 +13,19 @@ returned, so playbooks can chain modules without reshaping data.
 
 from __future__ import annotations
 
-import datetime
 import re
 
-ROLES = ("ROLE_ADMIN", "ROLE_EDIT", "ROLE_RULES_ADMIN", "ROLE_VIEW", "ROLE_NO_ACCESS")
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import (  # noqa: F401 (the names users are known by)
+    CREATE_PREFERENCES,
+    MANAGED_FIELDS,
+    MS_PER_DAY,
+    REQUIRED_TO_CREATE,
+    ROLES,
+    epoch_ms_to_iso,
+    is_valid_email,
+    looks_converted,
+    now_ms,
+)
 
 # Fields of the canonical user, in the order they are documented.
 CANONICAL_FIELDS = (
@@ -24,62 +33,6 @@ CANONICAL_FIELDS = (
     "api_only", "protect_enabled", "date_created", "last_login", "date_created_iso",
     "last_login_iso", "org_uuid",
 )
-
-# Deliberately simple: one @, a dot in the domain, no spaces. The server has the last word; this
-# only catches typos before any request is sent.
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-
-MS_PER_DAY = 86400 * 1000
-
-
-# Days since 1970-01-01 -> "YYYY-MM-DD": a listing of 50,000 users has a few thousand distinct days, and
-# building the date part is what costs most of a conversion.
-_ISO_DAYS = {}
-_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
-
-
-def epoch_ms_to_iso(value):
-    """Epoch milliseconds (as the API gives them) to ISO 8601 UTC, or None.
-
-    Integer arithmetic (exact to the millisecond, unlike a float timestamp) with the date part cached.
-    """
-    if value is None or value == "":
-        return None
-    try:
-        millis = int(value)
-    except (TypeError, ValueError):
-        return None
-    days, rest = divmod(millis, MS_PER_DAY)
-    day = _ISO_DAYS.get(days)
-    if day is None:
-        try:
-            day = datetime.date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
-        except (ValueError, OverflowError):
-            return None
-        if len(_ISO_DAYS) > 100000:
-            _ISO_DAYS.clear()
-        _ISO_DAYS[days] = day
-    seconds, milliseconds = divmod(rest, 1000)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
-    return "%sT%02d:%02d:%02d.%03dZ" % (day, hour, minute, second, milliseconds)
-
-
-def now_ms() -> int:
-    return int(datetime.datetime.now(tz=datetime.timezone.utc).timestamp() * 1000)
-
-
-def looks_converted(value) -> bool:
-    """True for what Ansible makes of a list or dict given to a ``str`` option: ``"['a', 'b']"``, ``"{'a': 1}"``.
-
-    Ansible converts any value to a string silently; such a string is never a name or a login.
-    """
-    text = value.strip() if isinstance(value, str) else ""
-    return (text.startswith("[") and text.endswith("]")) or (text.startswith("{") and text.endswith("}"))
-
-
-def is_valid_email(value) -> bool:
-    return isinstance(value, str) and bool(_EMAIL_RE.match(value)) and not looks_converted(value)
 
 
 def role_error(role) -> str | None:
@@ -196,11 +149,6 @@ def filter_users(users, roles=None, enabled=None, inactive_days=None, now=None):
     return selected
 
 
-# Attributes a module can set on an existing user, in canonical names (username is immutable).
-MANAGED_FIELDS = ("first_name", "last_name", "email", "role", "enabled", "api_only", "protect_enabled")
-REQUIRED_TO_CREATE = ("first_name", "last_name", "role")
-
-
 def immutable_change_error(current: dict, wanted: dict) -> str | None:
     """A message when `wanted` asks to change the login or email of `current`, else None.
 
@@ -263,3 +211,47 @@ def predicted_user(current: dict | None, changes: dict, org_uuid: str | None = N
     user = dict(current)
     user.update(changes)
     return user
+
+
+def missing_to_create(wanted: dict) -> list:
+    """The fields a create needs that `wanted` does not give."""
+    return [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
+
+
+def fields_to_create(username: str, wanted: dict) -> dict:
+    """The fields of a user to create: the attributes given, the login, and the login as its email (the API
+    makes the login the email, see create_email_error)."""
+    fields = dict((key, value) for key, value in wanted.items() if value is not None)
+    fields["username"] = username
+    fields["email"] = username
+    return fields
+
+
+def create_preferences(source) -> dict:
+    """The create-only preferences `source` gives (sent on create only, never compared or reported)."""
+    return dict((key, source[key]) for key in CREATE_PREFERENCES if source.get(key))
+
+
+def update_message(username, changes) -> str:
+    """'Disabled x.', 'Enabled x again and updated role.', 'Updated x (first_name, role).'"""
+    others = sorted(field for field in changes if field != "enabled")
+    if "enabled" not in changes:
+        return "Updated %s (%s)." % (username, ", ".join(others))
+    verb = "Enabled %s again" % username if changes["enabled"] else "Disabled %s" % username
+    return "%s%s." % (verb, " and updated %s" % ", ".join(others) if others else "")
+
+
+def user_input_problem(params) -> str | None:
+    """What is wrong with contrast_user's own options (before any request), else None."""
+    for field in ("username", "user_id", "first_name", "last_name", "email"):
+        if params[field] is not None and looks_converted(params[field]):
+            return "%s must be a string, got %s (a list or a dict?)." % (field, params[field])
+    if params["user_id"] is not None and not params["user_id"].strip():
+        return "user_id must not be empty."
+    for field in ("username", "email"):
+        if params[field] is not None and not is_valid_email(params[field]):
+            return "%s %r is not a valid email address." % (field, params[field])
+    for field in ("first_name", "last_name") + CREATE_PREFERENCES:
+        if params[field] is not None and not params[field].strip():
+            return "%s must not be empty." % field
+    return None

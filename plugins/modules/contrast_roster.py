@@ -302,230 +302,100 @@ listed:
   sample: [{username: jane.doe@example.com, user_id: "42", enabled: true}]
 """
 
+import functools
+
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
 from ansible_collections.contrast_security.identity.plugins.module_utils.offboarding import plan_leavers
-from ansible_collections.contrast_security.identity.plugins.module_utils.roster import (
-    GUARD_DEFAULTS,
-    RosterError,
-    admin_warning,
-    apply,
-    diff_of,
-    plan,
-    report,
-)
-from ansible_collections.contrast_security.identity.plugins.module_utils.users import looks_converted
+from ansible_collections.contrast_security.identity.plugins.module_utils.roster import RosterError, admin_warning, apply_keeping_report, plan, read_members
+from ansible_collections.contrast_security.identity.plugins.module_utils.roster_input import GUARD_DEFAULTS, argument_spec, option_problem
+from ansible_collections.contrast_security.identity.plugins.module_utils.roster_report import (
+    diff_of, failure_message, listed_leavers, listed_users, report, summary_message)
 
 
 def converge(module):
+    """Read the organization and plan (check mode stops there), send the writes, report what was done."""
     params = module.params
-    client = module.client
     entries = params["users"]
-    page_size = params["page_size"]
-    if params["state"] != "present":
-        return converge_leavers(module, client, entries, page_size)
-    options = dict((key, params[key]) for key in ("unlisted", "protected", "allow_empty", "group_membership") + tuple(GUARD_DEFAULTS))
-
-    users = client.list_users(page_size=page_size)
-    named = set(name for entry in entries for name in entry.get("groups") or [])
-    # No entry names a group: the group list is not needed (a no-op roster reads the users only).
-    groups = client.list_groups(page_size=page_size) if named else []
-    members = dict((group["group_id"], client.list_group_members(group["group_id"], page_size=page_size))
-                   for group in groups if group["name"] in named)
-    try:
-        the_plan = plan(entries, options, users, groups, members, api_username=client.username)
-    except RosterError as err:
-        module.fail_json(msg=str(err), problems=err.problems)
-    guards = the_plan.pop("guards", [])
-    if guards and not module.check_mode:
-        module.fail_json(msg="The roster was not applied; nothing was changed:\n- " + "\n- ".join(guards), problems=guards)
-    for guard in guards:
-        module.warn("The real run would be refused: %s" % guard)
-    warning = admin_warning(the_plan, users, client.username)
-    if warning:
-        module.warn(warning)
-
-    # A role the server does not list fails here, before any write (and in check mode too).
-    client.require_roles(change["fields"].get("role") for change in the_plan["users"])
-    failures = []
-    crash = None
-    if not module.check_mode:
-        try:
-            failures = apply(client, the_plan, params["parallelism"], redact=client.redact)
-        except Exception as err:  # pylint: disable=broad-except
-            # Whatever went wrong, the report of what was applied must survive it.
-            crash = client.redact("%s: %s" % (type(err).__name__, err))
-            for change in the_plan["users"] + the_plan["groups"]:
-                change.setdefault("status", "failed")
-                if change["status"] == "failed":
-                    change.setdefault("error", "not attempted or not known: " + crash)
-    summary, changes = report(the_plan, module.check_mode, listed=[entry["username"] for entry in entries])
-    result = dict(changed=bool(changes), summary=summary, changes=changes,
-                  msg=summary_message(summary, module.check_mode))
+    if params["state"] == "present":
+        the_plan, users = plan_roster(module)
+        extra, listed = {}, functools.partial(listed_users, entries, users, the_plan)
+        counted = [entry["username"] for entry in entries]
+    else:
+        the_plan, leaving = plan_departures(module)
+        extra, listed = {"not_found": leaving["not_found"]}, functools.partial(listed_leavers, leaving["found"], the_plan, params["state"])
+        counted = ()
+    failures = [] if module.check_mode else apply_keeping_report(module.client, the_plan, params["parallelism"])
+    summary, changes = report(the_plan, module.check_mode, listed=counted)
+    result = dict(changed=bool(changes), summary=summary, changes=changes, msg=summary_message(summary, module.check_mode), **extra)
     if module._diff:  # only asked for with --diff; for 1,000 changes it doubles the result
         result["diff"] = diff_of(changes)
     if params["report_listed"]:
-        result["listed"] = listed_users(entries, users, the_plan)
-    warn_conflicts(module, the_plan)
-    if failures or crash:
-        result["msg"] = failure_message(failures or [crash], changes)
-        module.fail_json(**result)
-    return result
-
-
-def warn_conflicts(module, the_plan):
+        result["listed"] = listed()
     for group in the_plan["groups"]:
         for conflict in group.get("conflicts", []):
             module.warn("Another writer changed group %r during this run: %s." % (group["name"], conflict))
-
-
-def listed_users(entries, users, the_plan) -> list:
-    """{username, user_id, enabled} per listed user, after the run (created users with their new ids)."""
-    by_name = dict(((user["username"] or "").lower(), user) for user in users)
-    changed = dict((change["username"].lower(), change) for change in the_plan["users"])
-    listed, seen = [], set()
-    for entry in entries:
-        key = (entry.get("username") or "").strip().lower()
-        if not key or key in seen:
-            continue
-        seen.add(key)
-        user = by_name.get(key)
-        change = changed.get(key)
-        enabled = user.get("enabled") if user else None
-        if change is not None and change.get("status") != "failed":
-            enabled = change["after"].get("enabled", enabled)
-        if user is None and change is not None:
-            enabled = True if change.get("user_id") else None
-        listed.append({"username": user["username"] if user else entry["username"].strip(),
-                       "user_id": user["user_id"] if user else (change or {}).get("user_id"),
-                       "enabled": enabled})
-    return listed
-
-
-def converge_leavers(module, client, entries, page_size):
-    """state=disabled/absent: disable or delete the listed users, and with leave_groups take them out of
-    every group. Reads: the users, and (only when a listed user exists and leaves its groups) the groups
-    and their members."""
-    params = module.params
-    if params["unlisted"] != "ignore":
-        module.fail_json(msg="unlisted=%s cannot be combined with state=%s (which acts on the listed users only)."
-                         % (params["unlisted"], params["state"]))
-    names = [entry["username"] for entry in entries]
-    users = client.list_users(page_size=page_size)
-    logins = set((user["username"] or "").lower() for user in users)
-    groups, members = [], {}
-    if params["leave_groups"] and any((name or "").strip().lower() in logins for name in names):
-        groups = client.list_groups(page_size=page_size)
-        members = dict((group["group_id"], client.list_group_members(group["group_id"], page_size=page_size))
-                       for group in groups)
-    try:
-        planned = plan_leavers(names, params["state"], params["leave_groups"], params["missing"] == "fail",
-                               users, groups, members, api_username=client.username)
-    except RosterError as err:
-        module.fail_json(msg=str(err), problems=err.problems)
-    for warning in planned["warnings"]:
-        module.warn(warning)
-    the_plan = planned["plan"]
-    failures = [] if module.check_mode else apply(client, the_plan, params["parallelism"], redact=client.redact)
-    summary, changes = report(the_plan, module.check_mode)
-    warn_conflicts(module, the_plan)
-    result = dict(changed=bool(changes), summary=summary, changes=changes, not_found=planned["not_found"],
-                  msg=summary_message(summary, module.check_mode))
-    if module._diff:
-        result["diff"] = diff_of(changes)
-    if params["report_listed"]:
-        deleted = set(change["user_id"] for change in the_plan["users"]
-                      if change["action"] == "delete" and change.get("status") != "failed")
-        listed = []
-        for user in planned["found"]:
-            enabled = False if params["state"] == "disabled" else user.get("enabled")
-            listed.append({"username": user["username"], "user_id": user["user_id"],
-                           "enabled": None if user["user_id"] in deleted else enabled})
-        result["listed"] = listed
     if failures:
         result["msg"] = failure_message(failures, changes)
         module.fail_json(**result)
     return result
 
 
-def summary_message(summary, check_mode) -> str:
-    """'Would change 3 user(s): 1 created, 2 updated; 1 membership(s) added; 120 unchanged.' in one line."""
-    users = ["%d %s" % (summary[key], key) for key in ("created", "updated", "enabled", "disabled", "deleted") if summary[key]]
-    memberships = ["%d membership(s) %s" % (summary[key], key.split("_")[1])
-                   for key in ("memberships_added", "memberships_removed") if summary[key]]
-    if not (users or memberships):
-        return "The organization matches the roster (%d listed user(s) unchanged)." % summary["unchanged"]
-    parts = [", ".join(users)] if users else []
-    parts += memberships
-    return "%s: %s; %d unchanged." % ("Would change" if check_mode else "Changed", "; ".join(parts), summary["unchanged"])
+def plan_roster(module):
+    """state=present: read the users (and the groups the roster names, with their members) and plan; refuse a
+    roster with problems, and a mass change unless in check mode (which warns). Returns (plan, users read)."""
+    params, client = module.params, module.client
+    entries, page_size = params["users"], params["page_size"]
+    options = dict((key, params[key]) for key in ("unlisted", "protected", "allow_empty", "group_membership") + tuple(GUARD_DEFAULTS))
+    users = client.list_users(page_size=page_size)
+    named = set(name for entry in entries for name in entry.get("groups") or [])
+    # No entry names a group: the group list is not needed (a no-op roster reads the users only).
+    groups = client.list_groups(page_size=page_size) if named else []
+    members = read_members(client, [group for group in groups if group["name"] in named], page_size)
+    try:
+        the_plan = plan(entries, options, users, groups, members, api_username=client.username)
+    except RosterError as err:
+        module.fail_json(msg=str(err), problems=err.problems)
+    guards = the_plan.pop("guards", [])
+    if guards and not module.check_mode:
+        module.fail_json(msg=str(RosterError(guards)), problems=guards)
+    for guard in guards:
+        module.warn("The real run would be refused: %s" % guard)
+    warning = admin_warning(the_plan, users, client.username)
+    if warning:
+        module.warn(warning)
+    # A role the server does not list fails here, before any write (and in check mode too).
+    client.require_roles(change["fields"].get("role") for change in the_plan["users"])
+    return the_plan, users
 
 
-def failure_message(failures, changes) -> str:
-    """What was applied, what was not, and one line per distinct reason (a refused role would otherwise repeat
-    for every write)."""
-    done = ["%s %s" % (change["action"], change["username"]) for change in changes if change["status"] == "ok"]
-    not_done = ["%s %s" % (change["action"], change["username"]) for change in changes if change["status"] == "failed"]
-
-    def some(items):
-        return ", ".join(items[:10]) + (" and %d more" % (len(items) - 10) if len(items) > 10 else "")
-    head = ("%d planned write(s) failed and nothing was applied (not applied: %s)" % (len(failures), some(not_done)) if not done else
-            "%d planned write(s) failed. Applied: %s. Not applied: %s (see changes)" % (len(failures), some(done), some(not_done)))
-    by_reason = {}
-    for failure in failures:
-        subject, _sep, reason = failure.partition(": ")
-        by_reason.setdefault(reason, []).append(subject)
-    lines = []
-    for reason, subjects in by_reason.items():
-        shown = ", ".join(subjects[:10]) + (" and %d more" % (len(subjects) - 10) if len(subjects) > 10 else "")
-        lines.append("%s: %s" % (shown, reason))
-    return "%s: %s" % (head, "; ".join(lines))
+def plan_departures(module):
+    """state=disabled/absent: plan disabling or deleting the listed users, and with leave_groups taking them out of
+    every group. Reads: the users, and (only when a listed user exists and leaves its groups) the groups and their
+    members. Returns (plan, plan_leavers' answer)."""
+    params, client = module.params, module.client
+    page_size = params["page_size"]
+    names = [entry["username"] for entry in params["users"]]
+    users = client.list_users(page_size=page_size)
+    logins = set((user["username"] or "").lower() for user in users)
+    groups, members = [], {}
+    if params["leave_groups"] and any((name or "").strip().lower() in logins for name in names):
+        groups = client.list_groups(page_size=page_size)
+        members = read_members(client, groups, page_size)
+    try:
+        leaving = plan_leavers(names, params["state"], params["leave_groups"], params["missing"] == "fail",
+                               users, groups, members, api_username=client.username)
+    except RosterError as err:
+        module.fail_json(msg=str(err), problems=err.problems)
+    for warning in leaving["warnings"]:
+        module.warn(warning)
+    return leaving["plan"], leaving
 
 
 def main():
-    entry_spec = dict(
-        username=dict(type="str", required=True),
-        first_name=dict(type="str"),
-        last_name=dict(type="str"),
-        email=dict(type="str"),
-        role=dict(type="str"),
-        api_only=dict(type="bool"),
-        protect_enabled=dict(type="bool"),
-        groups=dict(type="list", elements="str"),
-        date_format=dict(type="str"),
-        time_format=dict(type="str"),
-        time_zone=dict(type="str"),
-    )
-    module = ContrastModule(
-        argument_spec=dict(
-            users=dict(type="list", elements="dict", required=True, options=entry_spec),
-            unlisted=dict(type="str", default="ignore", choices=["ignore", "disable", "delete"]),
-            protected=dict(type="list", elements="str", default=[]),
-            max_unlisted_changes=dict(type="int", default=GUARD_DEFAULTS["max_unlisted_changes"]),
-            max_unlisted_percent=dict(type="int", default=GUARD_DEFAULTS["max_unlisted_percent"]),
-            max_membership_removals=dict(type="int", default=GUARD_DEFAULTS["max_membership_removals"]),
-            max_membership_removal_percent=dict(type="int", default=GUARD_DEFAULTS["max_membership_removal_percent"]),
-            allow_empty=dict(type="bool", default=False),
-            group_membership=dict(type="str", default="add", choices=["add", "exact"]),
-            parallelism=dict(type="int", default=4),
-            page_size=dict(type="int", default=100),
-            state=dict(type="str", default="present", choices=["present", "disabled", "absent"]),
-            leave_groups=dict(type="bool", default=False),
-            missing=dict(type="str", default="warn", choices=["warn", "fail"]),
-            report_listed=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    for name in ("parallelism", "page_size"):
-        if module.params[name] < 1:
-            module.fail_json(msg="%s must be 1 or more, got %d" % (name, module.params[name]))
-    for name in GUARD_DEFAULTS:
-        if module.params[name] < 0 or (name.endswith("_percent") and module.params[name] > 100):
-            module.fail_json(msg="%s must be 0 or more" % name if not name.endswith("_percent")
-                             else "%s must be from 0 to 100" % name)
-    # A pattern that protects nobody (blank, or a dict Ansible turned into a string) must not pass silently.
-    bad = ["protected[%d] %r" % (index, pattern) for index, pattern in enumerate(module.params["protected"])
-           if not pattern.strip() or looks_converted(pattern)]
-    if bad:
-        module.fail_json(msg="Not a username pattern: %s." % ", ".join(bad))
+    module = ContrastModule(argument_spec=argument_spec(), supports_check_mode=True)
+    problem = option_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
     module.refuse_bad_input(text_fields=("protected",))
     module.run(converge)
 

@@ -201,27 +201,28 @@ msg:
   sample: Updated jane.doe@example.com (role).
 """
 
-import difflib
-
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
 from ansible_collections.contrast_security.identity.plugins.module_utils.guards import (
     admin_loss_warning,
     api_user_problem,
     verify_deleted,
+    verified_user_write,
     verify_user_write,
 )
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
-    REQUIRED_TO_CREATE,
-    ROLES,
     create_email_error,
+    create_preferences,
     diff_view,
+    fields_to_create,
     immutable_change_error,
-    is_valid_email,
-    looks_converted,
+    missing_to_create,
     predicted_user,
     same_username,
+    update_message,
     user_changes,
+    user_input_problem,
 )
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import MANAGED_FIELDS, ROLES, USER_ATTRIBUTES, closest_logins
 
 
 def find_user(module):
@@ -240,18 +241,8 @@ def find_user(module):
     return client.find_user(username)
 
 
-# Create-only fields: preferences the TeamServer dialect's create call requires, never read back or compared.
-CREATE_PREFERENCES = ("date_format", "time_format", "time_zone")
-
-
 def wanted_fields(params) -> dict:
-    return dict((field, params[field]) for field in ("first_name", "last_name", "email", "role", "api_only", "protect_enabled"))
-
-
-def updated_user(client, user_id, changes):
-    """The user read back when it holds every change (a lost answer's write took effect), else None."""
-    user = client.get_user(user_id)
-    return user if user is not None and not user_changes(user, changes) else None
+    return dict((field, params[field]) for field in USER_ATTRIBUTES)
 
 
 def result(changed, user, before, after, msg, invited=False):
@@ -292,22 +283,13 @@ def ensure_user(module):
     if module.check_mode:
         user = predicted_user(current, changes)
     else:
-        user = module.write_verified(lambda: module.client.update_user(current["user_id"], changes),
-                                     lambda: updated_user(module.client, current["user_id"], changes))
-        # A 200 is not proof: what the server holds now must be what was asked.
-        verify_user_write(module.client, "PUT", current["user_id"], user, changes)
+        # A lost answer is read back; and a 200 is not proof: what the server holds now must be what was asked.
+        user = verified_user_write(module.client, "PUT", current["user_id"],
+                                   lambda: module.client.update_user(current["user_id"], changes), changes,
+                                   on_lost=module.warn_lost_answer)
     fields = sorted(changes)
     return result(True, user, diff_view(current, fields), diff_view(predicted_user(current, changes), fields),
                   update_message(current["username"], changes))
-
-
-def update_message(username, changes):
-    """'Disabled x.', 'Enabled x again and updated role.', 'Updated x (first_name, role).'"""
-    others = sorted(field for field in changes if field != "enabled")
-    if "enabled" not in changes:
-        return "Updated %s (%s)." % (username, ", ".join(others))
-    verb = "Enabled %s again" % username if changes["enabled"] else "Disabled %s" % username
-    return "%s%s." % (verb, " and updated %s" % ", ".join(others) if others else "")
 
 
 def warn_if_mistyped(module):
@@ -317,8 +299,7 @@ def warn_if_mistyped(module):
     if not username:
         return
     logins = [user["username"] for user in module.client.list_users() if user.get("username")]
-    # A high cutoff: every login shares the domain, which alone makes a 0.5 match.
-    matches = difflib.get_close_matches(username.lower(), [login.lower() for login in logins], n=3, cutoff=0.75)
+    matches = closest_logins(username, [login.lower() for login in logins], cutoff=0.75)
     by_lower = dict((login.lower(), login) for login in logins)
     text = "%s is not a user of the organization, so nobody was disabled." % username
     if matches:
@@ -350,18 +331,16 @@ def create_user(module, wanted):
         # later run would fail because user_id and username disagree.
         module.fail_json(msg="No user has id %s, and a user cannot be created with a given id (the API assigns it). To "
                              "create %s, leave user_id out." % (params["user_id"], params["username"]))
-    missing = [field for field in REQUIRED_TO_CREATE if wanted.get(field) is None]
+    missing = missing_to_create(wanted)
     if missing:
         module.fail_json(msg="User %s does not exist, and creating it needs %s." % (params["username"], ", ".join(missing)))
     problem = create_email_error(params["username"], wanted.get("email"))
     if problem:
         module.fail_json(msg=problem)
-    fields = dict((key, value) for key, value in wanted.items() if value is not None)
-    fields["username"] = params["username"]
-    fields["email"] = params["username"]  # the API makes the login the email (see create_email_error)
+    fields = fields_to_create(params["username"], wanted)
     planned = predicted_user(None, fields, org_uuid=params["org_uuid"])
     # Create-time preferences (the TeamServer dialect requires them; the client fills in defaults).
-    fields.update((key, params[key]) for key in CREATE_PREFERENCES if params[key])
+    fields.update(create_preferences(params))
     if module.check_mode:
         # The user as the API would create it: flags left out are created false.
         user = dict(planned, **dict((flag, False) for flag in ("api_only", "protect_enabled") if planned.get(flag) is None))
@@ -369,8 +348,7 @@ def create_user(module, wanted):
         user = module.client.create_user(fields)
     asked = dict((key, value) for key, value in fields.items()
                  if key in ("first_name", "last_name", "role", "api_only", "protect_enabled"))
-    after = diff_view(planned, [field for field in ("first_name", "last_name", "email", "role", "enabled", "api_only",
-                                                    "protect_enabled") if planned.get(field) is not None])
+    after = diff_view(planned, [field for field in MANAGED_FIELDS if planned.get(field) is not None])
     if not module.check_mode and params["username"].strip().lower() in module.client.added_existing:
         # An existing account keeps what it had (its names, ...): bring it to what was asked, in this same run,
         # and verify the result of both writes together.
@@ -385,21 +363,6 @@ def create_user(module, wanted):
     if not module.check_mode:
         verify_user_write(module.client, "POST", None, user, asked)
     return result(True, user, {}, after, "Created %s; the API sent an invitation email." % params["username"], invited=True)
-
-
-def validate(module):
-    params = module.params
-    for field in ("username", "user_id", "first_name", "last_name", "email"):
-        if params[field] is not None and looks_converted(params[field]):
-            module.fail_json(msg="%s must be a string, got %s (a list or a dict?)." % (field, params[field]))
-    if params["user_id"] is not None and not params["user_id"].strip():
-        module.fail_json(msg="user_id must not be empty.")
-    for field in ("username", "email"):
-        if params[field] is not None and not is_valid_email(params[field]):
-            module.fail_json(msg="%s %r is not a valid email address." % (field, params[field]))
-    for field in ("first_name", "last_name") + CREATE_PREFERENCES:
-        if params[field] is not None and not params[field].strip():
-            module.fail_json(msg="%s must not be empty." % field)
 
 
 def main():
@@ -421,7 +384,9 @@ def main():
         required_one_of=[("username", "user_id")],
         supports_check_mode=True,
     )
-    validate(module)
+    problem = user_input_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
     module.refuse_bad_input(text_fields=("username", "first_name", "last_name", "email"), id_fields=("user_id",))
     module.run(ensure_user)
 

@@ -213,7 +213,8 @@ users:
 """
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
-from ansible_collections.contrast_security.identity.plugins.module_utils.users import ROLES, filter_users
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import filter_users
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import ROLES
 
 
 def read_users(module):

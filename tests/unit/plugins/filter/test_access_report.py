@@ -21,6 +21,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.contrast_security.identity.plugins.filter import access_report as AR
 from ansible_collections.contrast_security.identity.plugins.filter import access_report_csv as ARC
 from ansible_collections.contrast_security.identity.plugins.filter import access_report_html as ARH
+from ansible_collections.contrast_security.identity.plugins.module_utils import report_render as RR
 
 DAY = 86400 * 1000
 NOW = 1790812800000  # 2026-10-01T00:00:00Z
@@ -425,7 +426,7 @@ def test_csv_has_a_header_and_one_row_per_user():
     text = ARC.to_csv(result)
     rows = parse_csv(text)
     assert len(rows) == len(result["users"]) == 5
-    assert list(rows[0]) == list(ARC.COLUMNS)
+    assert list(rows[0]) == list(RR.COLUMNS)
     assert [item["username"] for item in rows] == [item["username"] for item in result["users"]]
     assert text.endswith("\r\n") and text.count("\r\n") == 6  # header and 5 rows (the "\\n" inside a quoted cell stays)
 
@@ -552,7 +553,7 @@ def test_html_is_well_formed_and_complete():
     for item in result["users"]:
         assert item["username"] in text
     # The age chart: one bar label per bucket, in order.
-    labels = list(ARH.BUCKET_LABELS.values())
+    labels = list(RR.BUCKET_LABELS.values())
     positions = [text.index(label) for label in labels]
     assert positions == sorted(positions)
 

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.contrast_security.identity.plugins.module_utils import offboarding as O
 from ansible_collections.contrast_security.identity.plugins.module_utils import roster as R
+from ansible_collections.contrast_security.identity.plugins.module_utils import roster_report as RR
 
 
 def user(user_id, username, enabled=True):
@@ -35,7 +36,7 @@ def test_disable_and_leave_groups():
         ("Platform", [], ["alice.leaving@example.com", "carol.disabled@example.com"])]
     assert [u["username"] for u in planned["found"]] == ["alice.leaving@example.com", "carol.disabled@example.com"]
     assert planned["not_found"] == ["ghost@example.com"]
-    summary, changes = R.report(the_plan, check_mode=True)
+    summary, changes = RR.report(the_plan, check_mode=True)
     assert summary["disabled"] == 1 and summary["memberships_removed"] == 3
     assert dict((c["username"], c["action"]) for c in changes) == {
         "alice.leaving@example.com": "disable", "carol.disabled@example.com": "membership"}

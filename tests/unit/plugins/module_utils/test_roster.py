@@ -12,6 +12,7 @@ import difflib
 import pytest
 
 from ansible_collections.contrast_security.identity.plugins.module_utils import roster as R
+from ansible_collections.contrast_security.identity.plugins.module_utils import roster_report as RR
 from ansible_collections.contrast_security.identity.plugins.module_utils.client import ContrastApiError
 
 
@@ -56,11 +57,11 @@ def test_plan_creates_updates_enables_and_leaves_the_rest():
     assert [(g["name"], g["added"], g["removed"]) for g in the_plan["groups"]] == [("Platform", ["new@example.com"], [])]
     assert the_plan["groups"][0]["member_ids"] == ["u4", "new:new@example.com"]
 
-    summary, changes = R.report(the_plan, check_mode=True, listed=[entry["username"] for entry in entries])
+    summary, changes = RR.report(the_plan, check_mode=True, listed=[entry["username"] for entry in entries])
     assert summary == {"created": 1, "updated": 1, "enabled": 1, "disabled": 0, "deleted": 0, "unchanged": 1,
                        "memberships_added": 1, "memberships_removed": 0}
     assert [change["status"] for change in changes] == ["planned"] * 3
-    diff = dict((one["before_header"].split()[0], one) for one in R.diff_of(changes))
+    diff = dict((one["before_header"].split()[0], one) for one in RR.diff_of(changes))
     assert diff["new@example.com"]["before_header"] == "new@example.com (create)"
     assert diff["new@example.com"]["before"] == ""
     assert "  group: Platform\n" in diff["new@example.com"]["after"]
@@ -195,7 +196,7 @@ def test_exact_membership_removes_unlisted_members_but_not_protected_ones():
     the_plan = R.plan(entries, options(group_membership="exact", protected=["break-glass@example.com"]), USERS, GROUPS, MEMBERS)
     groups = dict((g["name"], (g["added"], g["removed"])) for g in the_plan["groups"])
     assert groups == {"Payments Team": ([], ["carol@example.com"]), "Platform": (["alice@example.com"], [])}
-    summary, changes = R.report(the_plan, check_mode=True, listed=["alice@example.com"])
+    summary, changes = RR.report(the_plan, check_mode=True, listed=["alice@example.com"])
     assert summary["memberships_added"] == 1 and summary["memberships_removed"] == 1
     assert dict((c["username"], c["action"]) for c in changes) == {"carol@example.com": "membership", "alice@example.com": "membership"}
 
@@ -258,7 +259,7 @@ def test_apply_completes_what_it_can_and_reports_what_failed():
     assert len(failures) == 1 and "create bad@example.com" in failures[0]
     # The group write went out without the user that could not be created, with the new user's real id.
     assert ("members", 2, ("u4", "u3", "id-new@example.com")) in client.calls
-    summary, changes = R.report(the_plan, check_mode=False, listed=[entry["username"] for entry in entries])
+    summary, changes = RR.report(the_plan, check_mode=False, listed=[entry["username"] for entry in entries])
     status = dict((change["username"], change["status"]) for change in changes)
     assert status == {"carol@example.com": "ok", "new@example.com": "ok", "bad@example.com": "failed"}
     assert summary["created"] == 1 and summary["updated"] == 1 and summary["memberships_added"] == 2
@@ -271,7 +272,7 @@ def test_apply_group_failure_marks_its_members():
     the_plan = R.plan(entries, options(), USERS, GROUPS, MEMBERS)
     failures = R.apply(FakeClient(fail={("group", 2)}), the_plan, parallelism=1)
     assert failures and "group Platform" in failures[0]
-    summary, changes = R.report(the_plan, check_mode=False, listed=["alice@example.com"])
+    summary, changes = RR.report(the_plan, check_mode=False, listed=["alice@example.com"])
     assert changes[0]["status"] == "failed" and summary["memberships_added"] == 0
 
 
@@ -305,7 +306,7 @@ def test_the_diff_keeps_each_users_values_under_that_user():
         {"username": "ben@example.com", "action": "disable", "fields": {"enabled": {"before": True, "after": False}},
          "groups_added": [], "groups_removed": ["Platform"]},
     ]
-    text = rendered_diff(R.diff_of(changes))
+    text = rendered_diff(RR.diff_of(changes))
     blocks = dict((block.splitlines()[0].split(": ", 1)[1], block) for block in text.split("--- before")[1:])
     assert set(blocks) == {"ann@example.com (update)", "cy@example.com (create)", "ben@example.com (disable)"}
     assert "-  role: ROLE_VIEW\n+  role: ROLE_EDIT\n+  group: Payments\n" in blocks["ann@example.com (update)"]

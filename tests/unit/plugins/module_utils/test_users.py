@@ -123,3 +123,31 @@ def test_epoch_ms_to_iso_is_exact_and_matches_datetime():
 
 def test_epoch_ms_to_iso_out_of_range_is_none():
     assert U.epoch_ms_to_iso(10 ** 20) is None
+
+
+def test_what_a_create_sends():
+    wanted = {"first_name": "Ann", "last_name": None, "email": "ANN@example.com", "role": "ROLE_VIEW"}
+    assert U.missing_to_create(wanted) == ["last_name"]
+    assert U.fields_to_create("ann@example.com", wanted) == {
+        "first_name": "Ann", "role": "ROLE_VIEW", "username": "ann@example.com", "email": "ann@example.com"}
+    assert U.create_preferences({"time_zone": "UTC", "date_format": "", "role": "x"}) == {"time_zone": "UTC"}
+
+
+def test_update_message():
+    assert U.update_message("a@x.io", {"role": "ROLE_VIEW", "first_name": "A"}) == "Updated a@x.io (first_name, role)."
+    assert U.update_message("a@x.io", {"enabled": False}) == "Disabled a@x.io."
+    assert U.update_message("a@x.io", {"enabled": True, "role": "ROLE_VIEW"}) == "Enabled a@x.io again and updated role."
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({}, None),
+    ({"username": "['a@x.io']"}, "username must be a string, got ['a@x.io'] (a list or a dict?)."),
+    ({"user_id": " "}, "user_id must not be empty."),
+    ({"email": "nope"}, "email 'nope' is not a valid email address."),
+    ({"time_zone": ""}, "time_zone must not be empty."),
+])
+def test_user_input_problem(changes, message):
+    params = dict.fromkeys(("username", "user_id", "first_name", "last_name", "email", "date_format", "time_format", "time_zone"))
+    params["username"] = "a@x.io"
+    params.update(changes)
+    assert U.user_input_problem(params) == message

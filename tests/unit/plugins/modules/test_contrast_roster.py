@@ -250,3 +250,23 @@ def test_state_disabled_refuses_the_api_user_and_unlisted_before_any_write():
     strict = run_module(contrast_roster, client, {"users": [{"username": "ghost@example.com"}], "state": "absent", "missing": "fail"})
     assert strict["failed"] and "Not users of the organization: ghost@example.com" in strict["msg"]
     assert client.writes == []
+
+
+@pytest.mark.parametrize("state", ["present", "absent"])
+def test_an_unexpected_error_while_sending_keeps_the_report_of_what_was_applied(state, monkeypatch):
+    from ansible_collections.contrast_security.identity.plugins.module_utils import roster
+
+    def crashing_apply(client, the_plan, parallelism, redact=str):
+        the_plan["users"][0]["status"] = "ok"  # the first write went through, then something broke
+        raise RuntimeError("worker pool died")
+    monkeypatch.setattr(roster, "apply", crashing_apply)
+    client = FakeClient([{"username": "a@example.com"}, {"username": "b@example.com"}, {"username": "keep@example.com"}])
+    args = {"users": [{"username": "keep@example.com"}], "unlisted": "delete", "max_unlisted_percent": 100}
+    if state == "absent":
+        args = {"users": [{"username": "a@example.com"}, {"username": "b@example.com"}], "state": "absent"}
+    result = run_module(contrast_roster, client, args)
+    assert result["failed"] and result["summary"]["deleted"] == 1, result
+    assert [(change["username"], change["status"]) for change in result["changes"]] == [
+        ("a@example.com", "ok"), ("b@example.com", "failed")]
+    assert result["changes"][1]["error"] == "not attempted or not known: RuntimeError: worker pool died"
+    assert "Applied: delete a@example.com. Not applied: delete b@example.com" in result["msg"]
