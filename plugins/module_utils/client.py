@@ -87,7 +87,9 @@ class ContrastClient(UserCalls, GroupCalls, Transport):
         self._raw_users = {}
         self._users_by_key = {}
         self._listed_all = False
+        self._listed_ids = []  # canonical ids of the last whole listing (groups_with_members)
         self._profile_read = False
+        self._groups_read_for_write = {}  # str(group id): the group as read right before its membership write
         self._last_user_count = None
         self.added_existing = set()  # logins added from another organization (POST users/existing)
 

@@ -16,6 +16,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.dialect
 from ansible_collections.contrast_security.identity.plugins.module_utils.teamserver_scope import ScopeError
 from ansible_collections.contrast_security.identity.plugins.module_utils.errors import ContrastApiError, shown
 from ansible_collections.contrast_security.identity.plugins.module_utils.paging import DEFAULT_PAGE_SIZE
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import normalize_user, same_username
 
 
 class GroupCalls:
@@ -63,6 +64,26 @@ class GroupCalls:
         dialect = self.dialect
         raws = self.read_list(dialect.group_members_path(self.org_uuid, group_id), "members", page_size,
                               paged=dialect.members_paged)
+        return self._named_members(raws, page_size)
+
+    def group_members_for_write(self, group_id, page_size: int = DEFAULT_PAGE_SIZE) -> list:
+        """The members read right before a membership write (list_group_members' shape). Where that write PUTs the
+        whole group (TeamServer), its one ``GET /groups/{id}`` carries the whole member list too: that read is
+        kept for the next set_group_members of the group, so that members and scope come from one snapshot, in
+        one request instead of two."""
+        dialect = self.dialect
+        if not dialect.membership_needs_group:
+            return self.list_group_members(group_id, page_size)
+        data = self.request("GET", dialect.group_path(self.org_uuid, group_id))
+        self._check_list_shape(data)
+        group = self._object(data, "group")
+        self._groups_read_for_write[str(group_id)] = group
+        if not isinstance(group.get("users"), list):
+            return self.list_group_members(group_id, page_size)
+        return self._named_members(group["users"], page_size)
+
+    def _named_members(self, raws, page_size):
+        """Raw member entries as ``[{user_id, username}]``, each once, every one named (see _member)."""
         unknown = [raw for raw in raws if self._member(raw, lookup=False)["username"] is None]
         if unknown and not self._listed_all:
             self.list_users(page_size)  # one pass names every member, rather than one read each
@@ -88,7 +109,9 @@ class GroupCalls:
         dialect = self.dialect
         group = None
         if dialect.membership_needs_group:
-            group = self.request("GET", dialect.group_path(self.org_uuid, group_id)).get("group") or {}
+            group = self._groups_read_for_write.pop(str(group_id), None)  # read by group_members_for_write just before
+            if group is None:
+                group = self.request("GET", dialect.group_path(self.org_uuid, group_id)).get("group") or {}
         try:
             method, path, body = dialect.membership_call(self.org_uuid, group_id, [str(user_id) for user_id in user_ids], group)
         except ScopeError as err:
@@ -98,9 +121,68 @@ class GroupCalls:
         self.request(method, path, body=body)
 
     def group_names_by_user(self, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
-        """``{user_id: [group names]}`` from one pass over the groups and their members."""
+        """``{user_id: [group names]}`` from one pass over the groups and their members (see groups_with_members)."""
         names = {}
-        for group in self.list_groups(page_size):
-            for member in self.list_group_members(group["group_id"], page_size):
+        for group in self.groups_with_members(page_size):
+            for member in group["members"]:
                 names.setdefault(member["user_id"], []).append(group["name"])
         return names
+
+    def groups_with_members(self, page_size: int = DEFAULT_PAGE_SIZE) -> list:
+        """Every access group with its members, ``[{group_id, name, description, members: [{user_id, username}]}]``,
+        for reports (never for a membership write, which reads the group's own list).
+
+        Both references give a user object its ``groups``: right after a listing of the whole organization in
+        which every user carries them, the members come from there and no member list is read. Otherwise
+        (one user read, a user without ``groups``, an entry naming no single listed group) one member read per group.
+        """
+        groups = self.list_groups(page_size)
+        carried = self._members_from_users(groups) if self._listed_all else None
+        for group in groups:
+            group["members"] = (carried[group["group_id"]] if carried is not None
+                                else self.list_group_members(group["group_id"], page_size))
+        return groups
+
+    def _members_from_users(self, groups):
+        """``{group_id: [{user_id, username}]}`` from the ``groups`` the last listing's users (and the API user,
+        when it is not listed) carry, or None when one does not carry a list or an entry does not name exactly
+        one of `groups` (by id, by name, or as an object with either)."""
+        if not groups:
+            return {}
+        by_id = dict((str(group["group_id"]), group["group_id"]) for group in groups)
+        by_name = {}
+        for group in groups:
+            by_name.setdefault(group["name"], set()).add(group["group_id"])
+        listed = [(self._users_by_key.get(user_id), self._raw_users.get(user_id)) for user_id in self._listed_ids]
+        if not all(user and isinstance(raw, dict) and isinstance(raw.get("groups"), list) for user, raw in listed):
+            return None
+        if not any(same_username(user["username"], self.username) for user, _raw in listed):
+            raw = self._profile_raw()  # the API user may be a member without being listed
+            listed.append((normalize_user(raw), raw))
+        members = dict((group["group_id"], {}) for group in groups)
+        for user, raw in listed:
+            carried = raw.get("groups") if isinstance(raw, dict) and user else None
+            if not isinstance(carried, list):
+                return None
+            for entry in carried:
+                if isinstance(entry, dict):
+                    key = entry.get("group_id")
+                    found = ({by_id[str(key)]} if str(key) in by_id else set()) if key is not None \
+                        else set(by_name.get(entry.get("name"), ()))
+                elif isinstance(entry, (str, int)) and not isinstance(entry, bool):
+                    found = ({by_id[str(entry)]} if str(entry) in by_id else set()) | by_name.get(entry, set())
+                else:
+                    found = set()
+                if len(found) != 1:
+                    return None
+                members[found.pop()].setdefault(user["user_id"], {"user_id": user["user_id"], "username": user["username"]})
+        return dict((group_id, list(found.values())) for group_id, found in members.items())
+
+    def _profile_raw(self):
+        """The API user's own object with its groups, read now (a poller's groups change between polls): ``GET
+        /ng/profile`` asked for what a user read asks (TeamServer's profile takes the same ``expand`` values)."""
+        dialect = self.dialect
+        data = self.request("GET", dialect.profile_path(), params=dialect.read_params("user") or None)
+        raw = self._object(data, "user")
+        self._check_user_shape(raw)
+        return raw

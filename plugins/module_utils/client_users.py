@@ -77,6 +77,7 @@ class UserCalls:
             seen.add(user["user_id"])
             users.append(user)
         self._listed_all = True
+        self._listed_ids = [str(user["user_id"]) for user in users]  # this listing's users (groups_with_members)
         return users
 
     def get_user(self, user_id: str):

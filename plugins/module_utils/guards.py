@@ -178,7 +178,7 @@ def write_members(client, group_id, added, removed, attempts=GROUP_WRITE_ATTEMPT
     write = write or (lambda send, _took_effect: send())
     conflicts = []
     for attempt in range(attempts):
-        fresh_members = client.list_group_members(group_id)
+        fresh_members = client.group_members_for_write(group_id)
         fresh = [str(member["user_id"]) for member in fresh_members]
         wanted = [user_id for user_id in fresh if user_id not in removed] + [user_id for user_id in added if user_id not in fresh]
         if sorted(wanted) == sorted(fresh):

@@ -47,7 +47,10 @@ options:
   include_groups:
     description:
       - Annotate each user with the names of its access groups (RV(users[].groups)).
-      - Costs one pass over the groups and their members; without it RV(users[].groups) is V(null) (unknown).
+      - Costs the group list, and the members of each group, unless the whole organization was listed and
+        every user object carries its own C(groups) (both API references give users that field); then no
+        member list is read at all. Without it RV(users[].groups) is V(null) (unknown).
+      - Also returns the groups themselves with their members (RV(groups)).
     type: bool
     default: false
   page_size:
@@ -100,6 +103,35 @@ msg:
   returned: always
   type: str
   sample: "Read 2 user(s) matching the filters."
+groups:
+  description:
+    - Every access group with its members (all of them, whatever the filters), as
+      R(contrast_group_info,ansible_collections.contrast_security.identity.contrast_group_info_module) returns them,
+      sorted by name; members sorted by username.
+  returned: when O(include_groups=true), and the whole organization was listed or some user was found
+  type: list
+  elements: dict
+  contains:
+    group_id:
+      description: Id of the group.
+      type: raw
+    name:
+      description: Name of the group.
+      type: str
+    description:
+      description: Description of the group, when the API gives one.
+      type: str
+    members:
+      description: Members of the group, C({user_id, username}).
+      type: list
+      elements: dict
+  sample:
+    - group_id: 7
+      name: Payments Team
+      description: null
+      members:
+        - user_id: 3c8a1f0e9b2d4e6f8a0b1c2d3e4f5a6b
+          username: jane.doe@example.com
 count:
   description: Number of users returned (after filtering).
   returned: always
@@ -198,14 +230,24 @@ def read_users(module):
         users = client.list_users(page_size=params["page_size"])
 
     users = filter_users(users, roles=params["roles"], enabled=params["enabled"], inactive_days=params["inactive_days"])
-    if params["include_groups"] and users:
-        names = client.group_names_by_user(page_size=params["page_size"])
+    extra = {}
+    listed_all = not (params["username"] or params["user_id"])
+    if params["include_groups"] and (users or listed_all):
+        groups = client.groups_with_members(page_size=params["page_size"])
+        names = {}
+        for group in groups:
+            group["members"].sort(key=lambda member: (member["username"] or "").lower())
+            for member in group["members"]:
+                names.setdefault(member["user_id"], []).append(group["name"])
         for user in users:
             user["groups"] = sorted(names.get(user["user_id"], []))
+        extra["groups"] = sorted(groups, key=lambda group: (group["name"] or "").lower())
     users.sort(key=lambda user: (user["username"] or "").lower())
-    return dict(changed=False, users=users, count=len(users), msg="Read %d user(s)%s." % (
+    result = dict(changed=False, users=users, count=len(users), msg="Read %d user(s)%s." % (
         len(users), " matching the filters" if any(params[name] is not None for name in ("roles", "enabled", "inactive_days"))
         else ""))
+    result.update(extra)
+    return result
 
 
 def main():

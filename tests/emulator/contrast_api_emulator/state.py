@@ -25,6 +25,7 @@ SWITCH_DEFAULTS = {
     "shift_users": None,             # "add" or "delete": one user added or deleted before the first users page past offset 0
     "user_uid_as_login": False,      # teamserver: user_uid is the login rather than an opaque id
     "omitted_booleans_false": False,  # a create (or teamserver edit) that omits enabled/api_only/protect sets them false
+    "user_groups": False,            # guide: every user object carries its access groups, [{group_id, name}]
 }
 
 

@@ -105,6 +105,8 @@ class GuideDialect:
             "first_name": record["first_name"], "last_name": record["last_name"], "enabled": record["enabled"],
             "role": record["role"], "api_only": record["api_only"], "protect_enabled": record["protect_enabled"],
             "date_created": record["date_created"], "last_login": record["last_login"], "org_uuid": org.org_uuid,
+            **({"groups": [{"group_id": group_id, "name": org.groups[group_id]["name"]} for group_id in org.groups_of(
+                record["user_id"])]} if state.config["user_groups"] else {}),
         }
 
     def member_view(self, state, record: dict) -> dict:

@@ -238,6 +238,9 @@ class FakeClient:
     def list_group_members(self, group_id):
         return [{"user_id": user_id, "username": self.users[user_id]["username"]} for user_id in self.members.get(group_id, [])]
 
+    def group_members_for_write(self, group_id):
+        return self.list_group_members(group_id)
+
     def set_group_members(self, group_id, user_ids):
         self._maybe_fail(("group", group_id))
         self.calls.append(("members", group_id, tuple(user_ids)))

@@ -158,6 +158,9 @@ class FakeClient:
     def list_group_members(self, group_id, page_size=100):
         return [{"user_id": user_id, "username": self.users[user_id]["username"]} for user_id in self.groups[int(group_id)]["members"]]
 
+    def group_members_for_write(self, group_id, page_size=100):
+        return self.list_group_members(group_id, page_size)
+
     def set_group_members(self, group_id, user_ids):
         def apply():
             self.groups[int(group_id)]["members"] = list(dict.fromkeys(str(user_id) for user_id in user_ids))

@@ -107,6 +107,30 @@ def test_include_groups_names_each_users_groups(org, capsys):
     assert groups["cy@example.com"] == []
 
 
+@pytest.mark.parametrize("users_carry_groups", [True, False])
+def test_include_groups_returns_the_groups_and_reads_members_only_where_users_do_not_carry_them(
+        server, capsys, users_carry_groups):
+    """The guide gives each user its `groups`: then no member list is read (the audit's case); else one read a group."""
+    reset(server, dict(SEED, users=SEED["users"] + [{"username": emu.DEFAULT_API_USERNAME, "role": "ROLE_ADMIN"}]),
+          user_groups=users_carry_groups)
+    rc, result = run_real(contrast_user_info, server, {"include_groups": True, "roles": ["ROLE_VIEW"]}, capsys)
+    assert rc == 0, result["msg"]
+    assert usernames(result) == ["bo@example.com", "dee@example.com"]  # the filter applies to users only
+    assert [(group["name"], [member["username"] for member in group["members"]]) for group in result["groups"]] == [
+        ("Payments", ["ada@example.com", "bo@example.com"]), ("Platform", ["bo@example.com"])]
+    assert {user["username"]: user["groups"] for user in result["users"]} == {
+        "bo@example.com": ["Payments", "Platform"], "dee@example.com": []}
+    member_reads = [path for _method, path in logged_requests(server) if "/groups/" in path]
+    assert member_reads == ([] if users_carry_groups else [
+        "/Contrast/api/ng/%s/groups/%d/users" % (emu.DEFAULT_ORG_UUID, group_id) for group_id in (1, 2)])
+
+
+def test_without_include_groups_no_group_is_read_nor_returned(org, capsys):
+    rc, result = run_real(contrast_user_info, org, {}, capsys)
+    assert rc == 0 and "groups" not in result
+    assert not any("/groups" in path for _method, path in logged_requests(org))
+
+
 @pytest.mark.parametrize("args, words", [
     ({"page_size": 0}, "page_size"),
     ({"inactive_days": -1}, "inactive_days"),

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Contrast Security identity collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""groups_with_members: members from the ``groups`` each listed user carries (no member read), else one read per group."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.contrast_security.identity.plugins.module_utils import client as C
+from ansible_collections.contrast_security.identity.tests.unit.plugins.emulator_loader import load_emulator
+from ansible_collections.contrast_security.identity.tests.unit.plugins.module_utils.test_client import make_client, ok
+
+emu = load_emulator()
+
+GROUPS = [{"group_id": 7, "name": "Payments"}, {"group_id": 9, "name": "Platform"}]
+MEMBERS = {"7": [{"user_id": "u1", "username": "ada@example.com"}], "9": []}
+
+
+def guide_server(users_groups, profile_groups=None):
+    """A guide-shaped server: two users carrying `users_groups` (None: the field left out), the groups,
+    member lists for the fallback, and the profile (the API user, not listed)."""
+    def answer(method, url, params, body):
+        if "/groups/" in url:
+            members = MEMBERS[url.rsplit("/", 2)[-2]]
+            return ok({"users": members, "count": len(members)})
+        if url.endswith("/users"):
+            users = [{"user_id": "u%d" % index, "username": name, "role": "ROLE_VIEW", "enabled": True, "date_created": 1}
+                     for index, name in ((1, "ada@example.com"), (2, "bo@example.com"))]
+            for user, carried in zip(users, users_groups):
+                if carried is not None:
+                    user["groups"] = carried
+            return ok({"users": users, "count": 2})
+        if url.endswith("/groups"):
+            return ok({"groups": GROUPS, "count": 2})
+        if url.endswith("/profile"):
+            profile = {"user_id": "api", "username": "api@example.com", "role": "ROLE_ADMIN"}
+            if profile_groups is not None:
+                profile["groups"] = profile_groups
+            return ok({"user": profile})
+        raise AssertionError("unexpected request %s %s" % (method, url))
+    return answer
+
+
+def read(users_groups, profile_groups=None):
+    client, session, _sleeps = make_client(guide_server(users_groups, profile_groups), dialect="guide")
+    client.list_users()
+    groups = client.groups_with_members()
+    paths = [call["url"].split("/api", 1)[1] for call in session.calls]
+    return dict((group["name"], sorted(member["username"] for member in group["members"])) for group in groups), paths
+
+
+@pytest.mark.parametrize("carried", [
+    ([{"group_id": 7, "name": "Payments"}], []),  # objects
+    ([7], []),                                     # ids
+    (["Payments"], []),                            # names
+    ([{"name": "Payments"}], []),                  # objects with a name only
+])
+def test_members_come_from_the_users_own_groups_without_any_member_read(carried):
+    members, paths = read(carried, profile_groups=[])
+    assert members == {"Payments": ["ada@example.com"], "Platform": []}
+    assert not any(path.endswith("/users") and "/groups/" in path for path in paths)
+    # the API user is not listed: its own groups come from its profile (it may be a member)
+    assert paths == ["/ng/org-uuid-1/users", "/ng/org-uuid-1/groups", "/ng/profile"]
+
+
+def test_the_api_user_is_a_member_through_its_profile():
+    members, _paths = read(([], []), profile_groups=[9])
+    assert members == {"Payments": [], "Platform": ["api@example.com"]}
+
+
+@pytest.mark.parametrize("carried, profile_groups", [
+    (([7], None), []),        # one user without the field
+    (([7], [3]), []),         # an entry naming no listed group
+    (([7], [True]), []),      # an entry that is no group at all
+    (([7], []), None),        # the API user (not listed) without the field
+])
+def test_falls_back_to_one_member_read_per_group(carried, profile_groups):
+    members, paths = read(carried, profile_groups)
+    assert members == {"Payments": ["ada@example.com"], "Platform": []}
+    assert [path for path in paths if "/groups/" in path] == ["/ng/org-uuid-1/groups/7/users", "/ng/org-uuid-1/groups/9/users"]
+
+
+def test_no_whole_listing_means_member_reads():
+    client, session, _sleeps = make_client(guide_server(([7], [])), dialect="guide")
+    assert client.find_user("bo@example.com")["username"] == "bo@example.com"
+    client.groups_with_members()
+    assert sum(1 for call in session.calls if "/groups/" in call["url"]) == 2
+
+
+# ---- against the emulator: its guide users carry their groups with the user_groups switch ----------------------
+
+SEED = {"users": [{"username": "ada@example.com"}, {"username": "bo@example.com"}, {"username": "cy@example.com"}],
+        "groups": [{"name": "Payments", "members": ["ada@example.com", "bo@example.com"]},
+                   {"name": "Platform", "members": ["bo@example.com"]}, {"name": "Empty", "members": []}]}
+
+
+def _emulated(server, dialect, api_user_listed=True, **config):
+    seed = dict(SEED, users=SEED["users"] + ([{"username": emu.DEFAULT_API_USERNAME}] if api_user_listed else []))
+    assert requests.post(server.control_url + "/reset", json=dict(seed, dialect=dialect), timeout=10).status_code == 200
+    if config:
+        assert requests.post(server.control_url + "/config", json=config, timeout=10).status_code == 200
+    requests.delete(server.control_url + "/requests", timeout=10)
+    client = C.ContrastClient(server.contrast_url, emu.DEFAULT_API_USERNAME, emu.DEFAULT_SERVICE_KEY, emu.DEFAULT_API_KEY,
+                              emu.DEFAULT_ORG_UUID, dialect=dialect, retries=0)
+    client.list_users()
+    groups = client.groups_with_members()
+    log = requests.get(server.control_url + "/requests", timeout=10).json()["requests"]
+    members = dict((group["name"], sorted(member["username"] for member in group["members"])) for group in groups)
+    return members, [entry["path"].split("/api", 1)[1] for entry in log]
+
+
+EXPECTED = {"Payments": ["ada@example.com", "bo@example.com"], "Platform": ["bo@example.com"], "Empty": []}
+
+
+@pytest.mark.parametrize("dialect, config", [("guide", {"user_groups": True}), ("teamserver", {})])
+def test_emulated_users_carrying_groups_need_no_member_read(server, dialect, config):
+    members, paths = _emulated(server, dialect, **config)
+    assert members == EXPECTED
+    assert [path for path in paths if "/groups/" in path or path.endswith("/profile")] == []
+
+
+@pytest.mark.parametrize("dialect, config", [("guide", {"user_groups": True}), ("teamserver", {})])
+def test_emulated_unlisted_api_user_costs_one_profile_read(server, dialect, config):
+    members, paths = _emulated(server, dialect, api_user_listed=False, **config)
+    assert members == EXPECTED
+    assert [path.rsplit("/", 1)[-1] for path in paths] == ["users", "groups", "profile"]
+
+
+def test_emulated_guide_users_without_groups_fall_back(server):
+    members, paths = _emulated(server, "guide", api_user_listed=False)
+    assert members == EXPECTED
+    assert len([path for path in paths if "/groups/" in path]) == 3
+    assert not any(path.endswith("/profile") for path in paths)  # no profile read for nothing
