@@ -173,7 +173,8 @@ options:
   leave_groups:
     description:
       - With O(state=disabled) or O(state=absent), also remove the listed users from every access group they are in
-        (one read per group, one write per group that loses members; deletes are sent after the group writes).
+        (the members from the groups each listed user carries where every user carries them, else one read per group;
+        one write per group that loses members; deletes are sent after the group writes).
     type: bool
     default: false
     version_added: 0.1.0
