@@ -20,6 +20,7 @@ The names other files import from here (errors, input checks, constants) are re-
 
 from __future__ import annotations
 
+import threading
 import time
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.client_groups import GroupCalls
@@ -81,6 +82,8 @@ class ContrastClient(UserCalls, GroupCalls, Transport):
         self.dialect_setting = dialect
         self._dialect = None if dialect == "auto" else DIALECTS[dialect]
         self.dialect_detected_from = None
+        # Worker threads that all find the dialect unknown (an empty org's listing does not tell) settle it once.
+        self._dialect_lock = threading.RLock()  # re-entered by _observe under dialect
         self._roles = None  # [{canonical, name, id, description}] as the server lists them, read once
         # Users as last read: raw objects by canonical id (a TeamServer edit repeats their current values),
         # canonical users by every id a member entry may name them by (member matching).
@@ -96,13 +99,16 @@ class ContrastClient(UserCalls, GroupCalls, Transport):
     # ------------------------------------------------------------------ dialect
     @property
     def dialect(self):
-        """The dialect in use. In auto mode, before any response told, one ``GET /ng/profile`` decides."""
+        """The dialect in use. In auto mode, before any response told, one ``GET /ng/profile`` decides: one for
+        the whole client, however many threads ask at once (the others wait for its answer)."""
         if self._dialect is None:
-            data = self.request("GET", GuideDialect.profile_path())
-            self._observe(data, "user", "GET /ng/profile")
-            if self._dialect is None:
-                self._dialect = DIALECTS["guide"]
-                self.dialect_detected_from = "default (GET /ng/profile did not tell)"
+            with self._dialect_lock:
+                if self._dialect is None:
+                    data = self.request("GET", GuideDialect.profile_path())
+                    self._observe(data, "user", "GET /ng/profile")
+                if self._dialect is None:
+                    self._dialect = DIALECTS["guide"]
+                    self.dialect_detected_from = "default (GET /ng/profile did not tell)"
         return self._dialect
 
     @property
@@ -116,8 +122,10 @@ class ContrastClient(UserCalls, GroupCalls, Transport):
             return
         name = detect_dialect(data, kind)
         if name is not None:
-            self._dialect = DIALECTS[name]
-            self.dialect_detected_from = source
+            with self._dialect_lock:
+                if self._dialect is None:  # the first answer that told, and where it came from, stay
+                    self._dialect = DIALECTS[name]
+                    self.dialect_detected_from = source
 
     def _read(self, path, kind):
         """GET one object, letting its shape settle the dialect (auto mode asks for what any dialect needs)."""

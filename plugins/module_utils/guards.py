@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.errors import NotAppliedError, verified
 from ansible_collections.contrast_security.identity.plugins.module_utils.inputs import id_problem, unsafe_characters
-from ansible_collections.contrast_security.identity.plugins.module_utils.users import same_username
+from ansible_collections.contrast_security.identity.plugins.module_utils.users import same_username, user_changes
+from ansible_collections.contrast_security.identity.plugins.module_utils.vocabulary import MANAGED_FIELDS
 
 # How often a group write is re-applied on the latest member list when another writer interleaved.
 GROUP_WRITE_ATTEMPTS = 3
@@ -153,6 +154,18 @@ def verify_user_write(client, method, user_id, user, wanted):
                 "%s %r (wanted %r)" % (field, is_, want) for field, (want, is_) in sorted(missing.items())),
             fields=sorted(missing))
     return user
+
+
+def settle_added_existing(client, user, wanted, on_lost=None):
+    """The user a create added from another organization (``client.added_existing``) brought to `wanted` (canonical
+    fields; None: not given): the account keeps what it had there (its names, ...), so one edit, in the same run,
+    changes what differs, verified by its read-back like any edit (verified_user_write). Returns the user."""
+    asked = dict((field, wanted[field]) for field in MANAGED_FIELDS if field != "email" and wanted.get(field) is not None)
+    changes = user_changes(user, dict(asked, enabled=True))
+    if not changes:
+        return verify_user_write(client, "POST", None, user, asked)
+    return verified_user_write(client, "PUT", user["user_id"], lambda: client.update_user(user["user_id"], changes),
+                               dict(asked, **changes), on_lost=on_lost)
 
 
 def verify_deleted(client, user_id, username):

@@ -24,6 +24,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.guards 
     api_user_problem,
     guard_problem,
     is_api_user,
+    settle_added_existing,
     verified_user_write,
     verify_deleted,
     verify_user_write,
@@ -239,13 +240,26 @@ def _delta_ids(group):
             [ids_of[name] for name in group["removed"] if name in ids_of])
 
 
-def _find_created(client, changes, outcomes, needed) -> list:
-    """Outcomes with the created users whose create answer did not carry them (TeamServer) and whose id a group
-    write needs (`needed`: lowercased logins) found by their logins, all in one go; the others keep no id,
-    as check mode reports them, rather than cost a read each."""
-    unknown = [change["username"] for change, (value, error) in zip(changes, outcomes)
-               if change["action"] == "create" and error is None and value is None
-               and change["username"].strip().lower() in needed]
+def _created_user(client, username):
+    """The user a create accepted, found by its login (one search where the dialect has one)."""
+    user = client.find_user(username)
+    if user is None:
+        raise _not_found(username)
+    return user
+
+
+def _not_found(username):
+    return ContrastApiError("GET", "users", 200, detail=(
+        "The server accepted the creation of %s, but no user with that login can be found" % username))
+
+
+def _find_created(client, changes, outcomes) -> list:
+    """Outcomes with the created users whose create answer did not carry them (TeamServer) found by their logins, all
+    in one go (client.find_users: one pass over the user list, or one search each when that is fewer requests): every
+    user that exists after the run is reported with its id. A created user that cannot be found is a failed create."""
+    def unknown_id(change, value, error):
+        return change["action"] == "create" and error is None and value is None
+    unknown = [change["username"] for change, (value, error) in zip(changes, outcomes) if unknown_id(change, value, error)]
     if not unknown:
         return outcomes
     try:
@@ -256,11 +270,10 @@ def _find_created(client, changes, outcomes, needed) -> list:
         lookup_error = None
     completed = []
     for change, (value, error) in zip(changes, outcomes):
-        if change["action"] == "create" and error is None and value is None and change["username"].strip().lower() in needed:
+        if unknown_id(change, value, error):
             value = found.get(change["username"].strip().lower())
             if value is None:
-                error = lookup_error or ContrastApiError("GET", "users", 200, detail=(
-                    "The server accepted the creation of %s, but no user with that login can be found" % change["username"]))
+                error = lookup_error or _not_found(change["username"])
         completed.append((value, error))
     return completed
 
@@ -282,6 +295,10 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
                 # find=False: where the create's answer does not carry the user, all of them are found at once below
                 # (and not verified field by field: the find reads them as the server holds them).
                 user = client.create_user(dict(change["fields"], **change.get("preferences", {})), find=False)
+                if change["username"].strip().lower() in client.added_existing:
+                    # A login of another organization was added instead: brought to the entry, as contrast_user does.
+                    change["added_existing"] = True
+                    return settle_added_existing(client, user or _created_user(client, change["username"]), change["fields"])
                 if user is None:
                     return None
                 return verify_user_write(client, "POST", None, user, dict(
@@ -324,10 +341,8 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
                 change["user_id"] = value["user_id"]
                 new_ids[NEW_USER_PREFIX + change["username"].lower()] = str(value["user_id"])
 
-    # Creates whose answer did not carry the user (TeamServer) and whose id a group write needs: found at once.
-    needed = set(user_id[len(NEW_USER_PREFIX):] for group in the_plan["groups"] for user_id in group["member_ids"]
-                 if user_id.startswith(NEW_USER_PREFIX))
-    record(others, _find_created(client, others, _run_parallel(pool, [user_job(change) for change in others], client), needed))
+    # Creates whose answer did not carry the user (TeamServer): found at once, for their group writes and the report.
+    record(others, _find_created(client, others, _run_parallel(pool, [user_job(change) for change in others], client)))
 
     def group_job(group):
         # Users whose create failed have no id: leave them out, and say so on the group.

@@ -33,6 +33,8 @@ def report(the_plan, check_mode, listed=()) -> tuple:
                  "status": "planned" if check_mode else change.get("status", "ok")}
         if change.get("error"):
             entry["error"] = change["error"]
+        if change.get("added_existing"):
+            entry["added_existing"] = True  # known only after the create was refused: never in check mode
         if entry["status"] != "failed":
             summary[counted[change["action"]]] += 1
         entries[change["username"].lower()] = entry

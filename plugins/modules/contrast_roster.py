@@ -275,6 +275,15 @@ changes:
       description: C(planned) in check mode; C(ok) or C(failed) after the real run.
       type: str
     error: {description: Why the change failed (only when it did)., type: str, returned: when status is failed}
+    added_existing:
+      description:
+        - V(true) when the login already had a Contrast account in another organization (TeamServer), so that the
+          create added that account to this organization (no invitation is sent) and one edit brought its names,
+          role and flags to the entry, verified by reading it back.
+        - Check mode cannot know this in advance; it reports such a user as a C(create), as does the real run, which
+          adds this key.
+      type: bool
+      returned: when such an account was added
   sample:
     - username: jane.doe@example.com
       user_id: null

@@ -205,6 +205,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.base im
 from ansible_collections.contrast_security.identity.plugins.module_utils.guards import (
     admin_loss_warning,
     api_user_problem,
+    settle_added_existing,
     verify_deleted,
     verified_user_write,
     verify_user_write,
@@ -350,12 +351,8 @@ def create_user(module, wanted):
                  if key in ("first_name", "last_name", "role", "api_only", "protect_enabled"))
     after = diff_view(planned, [field for field in MANAGED_FIELDS if planned.get(field) is not None])
     if not module.check_mode and params["username"].strip().lower() in module.client.added_existing:
-        # An existing account keeps what it had (its names, ...): bring it to what was asked, in this same run,
-        # and verify the result of both writes together.
-        changes = user_changes(user, dict(wanted, enabled=True))
-        if changes:
-            user = module.client.update_user(user["user_id"], changes)
-        verify_user_write(module.client, "PUT" if changes else "POST", user["user_id"] if changes else None, user, asked)
+        # An existing account keeps what it had (its names, ...): brought to what was asked in this same run.
+        user = settle_added_existing(module.client, user, wanted, on_lost=module.warn_lost_answer)
         added = result(True, user, {}, after, "%s already has a Contrast account (in another organization): added it to "
                                               "this organization; no invitation is sent." % params["username"])
         added["added_existing"] = True

@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 requests = pytest.importorskip("requests")
@@ -230,6 +233,29 @@ def test_auto_write_before_any_telling_read_probes_the_profile_once(server):
     paths = [(entry["method"], entry["path"]) for entry in _log(server)]
     assert paths.count(("GET", "/Contrast/api/ng/profile")) == 1
     assert client.dialect.name == "teamserver"
+
+
+@pytest.mark.parametrize("dialect", ["guide", "teamserver"])
+def test_auto_parallel_writes_on_an_empty_org_read_the_profile_once(server, dialect):
+    # An empty org's users page does not tell; then every worker of a parallel run needs the dialect at once.
+    # The profile answer is slowed so that, unsettled once per thread, every thread would have sent its own read.
+    _reset(server, dialect, {"users": [], "groups": []})
+    rules = [{"kind": "delay", "method": "GET", "path": "/ng/profile$", "delay": 0.3, "count": 10}]
+    assert requests.post(server.control_url + "/faults", json={"rules": rules}, timeout=10).status_code == 200
+    client = _client(server, "auto")
+    assert client.list_users() == []
+    logins = ["new%d@example.com" % index for index in range(4)]
+    start = threading.Barrier(len(logins))
+
+    def create(login):
+        start.wait()
+        return client.create_user({"username": login, "first_name": "N", "last_name": "U", "role": "ROLE_EDIT"})
+    with ThreadPoolExecutor(max_workers=len(logins)) as pool:
+        created = list(pool.map(create, logins))
+    assert [user["username"] for user in created] == logins
+    paths = [(entry["method"], entry["path"]) for entry in _log(server)]
+    assert paths.count(("GET", "/Contrast/api/ng/profile")) == 1
+    assert client.dialect.name == dialect and client.dialect_detected_from == "GET /ng/profile"
 
 
 def test_teamserver_user_lifecycle_through_the_client(server):

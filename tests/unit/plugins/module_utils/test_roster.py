@@ -205,6 +205,7 @@ class FakeClient:
     """Holds users and group members; records writes; fails those named in `fail`."""
 
     org_uuid = "org"
+    added_existing = frozenset()  # no login of another organization here
 
     def __init__(self, fail=()):
         self.fail = set(fail)

@@ -16,7 +16,13 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.contrast_security.identity.plugins.modules import contrast_roster
-from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.emulated import control, logged_requests, reset, run_real, writes
+from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.emulated import (
+    control,
+    logged_requests,
+    reset,
+    run_real,
+    writes,
+)
 from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.fake_contrast import ROLES, FakeClient, run_module
 
 GROUPS = ("Payments Team", "Platform", "Contractors")
@@ -340,3 +346,53 @@ def test_emulated_plan_reads_no_member_list_where_users_carry_groups(server, cap
     seen = logged_requests(server)
     assert writes(seen) == []
     assert len(_group_reads(seen)) == (0 if users_carry_groups else 2)
+
+
+# ------------------------------------------------------------------ against the emulator, TeamServer dialect
+
+TEAMSERVER_SEED = {
+    "dialect": "teamserver",
+    "users": [{"username": "ann@example.com", "role": "ROLE_VIEW"}],
+    "groups": [{"name": "Apps", "members": []}],
+    "other_org_users": ["olga.other@example.com"],  # has an account in another organization
+}
+TEAMSERVER_ROSTER = {"users": [
+    {"username": "ann@example.com"},
+    {"username": "olga.other@example.com", "first_name": "Olga", "last_name": "Grant", "role": "ROLE_EDIT",
+     "api_only": False, "groups": ["Apps"]},
+    {"username": "nina@example.com", "first_name": "Nina", "last_name": "New", "role": "ROLE_VIEW"},
+], "parallelism": 3, "report_listed": True}
+
+
+def test_a_login_of_another_org_is_added_and_brought_to_its_entry_with_every_id_reported(server, capsys):
+    """TeamServer: the create of a login that has an account elsewhere is refused, the account is added
+    (POST users/existing) and then edited to the entry's names and role, as contrast_user does. Check mode cannot
+    know, and reports the same create. Every created user has its id in `changes`, group or not."""
+    reset(server, TEAMSERVER_SEED, omitted_booleans_false=True)
+    rc, checked = run_real(contrast_roster, server, TEAMSERVER_ROSTER, capsys, check_mode=True)
+    assert rc == 0 and writes(logged_requests(server)) == []
+    rc, real = run_real(contrast_roster, server, TEAMSERVER_ROSTER, capsys)
+    assert rc == 0, real["msg"]
+    seen = logged_requests(server)
+    by_name = dict((change["username"], change) for change in real["changes"])
+    olga, nina = by_name["olga.other@example.com"], by_name["nina@example.com"]
+    # the same changes as check mode planned (parity), with ids, a status, and the added account said as such
+    for planned, done in zip(checked["changes"], real["changes"]):
+        assert dict(planned, user_id=done["user_id"], status="ok") == dict(
+            (key, value) for key, value in done.items() if key != "added_existing")
+    assert olga["added_existing"] is True and "added_existing" not in nina
+    assert all("added_existing" not in change for change in checked["changes"])
+    assert real["summary"] == checked["summary"] and real["summary"]["created"] == 2
+    state = control(server, "GET", "/state")
+    held = dict((user["username"], user) for user in state["users"])
+    assert (held["olga.other@example.com"]["first_name"], held["olga.other@example.com"]["last_name"],
+            held["olga.other@example.com"]["role"], held["olga.other@example.com"]["pending"]) == ("Olga", "Grant", "ROLE_EDIT", False)
+    assert sorted(state["groups"][0]["member_usernames"]) == ["olga.other@example.com"]
+    # every user that exists after the run has its id, in changes and in listed
+    assert olga["user_id"] == held["olga.other@example.com"]["user_id"] and nina["user_id"] == held["nina@example.com"]["user_id"]
+    assert all(entry["user_id"] for entry in real["listed"])
+    user_writes = [(method, path.rsplit("/ng/", 1)[1].split("/", 1)[1]) for method, path in writes(seen) if "/groups" not in path]
+    assert sorted(user_writes) == sorted([("POST", "users"), ("POST", "users"), ("POST", "users/existing"),
+                                          ("PUT", "users/%s" % olga["user_id"])])
+    rc, again = run_real(contrast_roster, server, TEAMSERVER_ROSTER, capsys)
+    assert rc == 0 and again["changed"] is False and writes(logged_requests(server)) == []
