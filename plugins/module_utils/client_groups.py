@@ -143,6 +143,18 @@ class GroupCalls:
                                 else self.list_group_members(group["group_id"], page_size))
         return groups
 
+    def members_for_plan(self, groups, listed_groups, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
+        """``{group_id: [{user_id, username}]}`` of `groups`, for planning a membership change (the write itself
+        reads the group again right before it, and back after it). The same rule as groups_with_members: right
+        after a whole listing in which every user carries its ``groups``, each naming exactly one of
+        `listed_groups` (the whole group list), no member list is read; otherwise one member read per group."""
+        if not groups:
+            return {}
+        carried = self._members_from_users(listed_groups) if self._listed_all else None
+        if carried is not None:
+            return dict((group["group_id"], carried[group["group_id"]]) for group in groups)
+        return dict((group["group_id"], self.list_group_members(group["group_id"], page_size)) for group in groups)
+
     def _members_from_users(self, groups):
         """``{group_id: [{user_id, username}]}`` from the ``groups`` the last listing's users (and the API user,
         when it is not listed) carry, or None when one does not carry a list or an entry does not name exactly

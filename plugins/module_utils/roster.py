@@ -389,6 +389,8 @@ def apply_keeping_report(client, the_plan, parallelism) -> list:
         return [crash]
 
 
-def read_members(client, groups, page_size) -> dict:
-    """{group_id: [{user_id, username}]} of `groups`, one paged read each."""
-    return dict((group["group_id"], client.list_group_members(group["group_id"], page_size=page_size)) for group in groups)
+def read_members(client, groups, page_size, listed_groups=None) -> dict:
+    """{group_id: [{user_id, username}]} of `groups` for the plan: from the groups the users just listed carry
+    when every one does (no member read), else one paged read each (client.members_for_plan). `listed_groups`:
+    the whole group list the users' entries must name (default: `groups`)."""
+    return client.members_for_plan(groups, groups if listed_groups is None else listed_groups, page_size)

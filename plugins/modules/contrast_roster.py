@@ -12,7 +12,9 @@ short_description: Make a whole Contrast Security organization match a roster of
 version_added: 0.1.0
 description:
   - Reads the organization once (every page of users and groups, and the members of the groups the roster names),
-    compares it with the roster, and sends only the writes needed, with bounded parallelism.
+    compares it with the roster, and sends only the writes needed, with bounded parallelism. Where every listed user
+    carries its access groups (both API references give a user its C(groups)), the plan takes the members from
+    there and reads no member list.
   - Listed users are created (and so invited) when missing, updated where a given attribute differs, re-enabled when
     disabled, and added to their groups. Attributes an entry leaves out are never changed.
   - O(unlisted) decides what happens to enabled users the roster does not list. The API user running the module and
@@ -171,7 +173,8 @@ options:
   leave_groups:
     description:
       - With O(state=disabled) or O(state=absent), also remove the listed users from every access group they are in
-        (one read per group, one write per group that loses members; deletes are sent after the group writes).
+        (the members from the groups each listed user carries where every user carries them, else one read per group;
+        one write per group that loses members; deletes are sent after the group writes).
     type: bool
     default: false
     version_added: 0.1.0
@@ -359,7 +362,7 @@ def plan_roster(module):
     named = set(name for entry in entries for name in entry.get("groups") or [])
     # No entry names a group: the group list is not needed (a no-op roster reads the users only).
     groups = client.list_groups(page_size=page_size) if named else []
-    members = read_members(client, [group for group in groups if group["name"] in named], page_size)
+    members = read_members(client, [group for group in groups if group["name"] in named], page_size, listed_groups=groups)
     try:
         the_plan = plan(entries, options, users, groups, members, api_username=client.username)
     except RosterError as err:

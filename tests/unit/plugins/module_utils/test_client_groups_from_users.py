@@ -135,3 +135,35 @@ def test_emulated_guide_users_without_groups_fall_back(server):
     assert members == EXPECTED
     assert len([path for path in paths if "/groups/" in path]) == 3
     assert not any(path.endswith("/profile") for path in paths)  # no profile read for nothing
+
+
+# ---- members_for_plan: the roster's plan, by the same rule ----------------------------------------------------------
+
+def plan_members_read(users_groups, wanted_ids, listed=True):
+    client, session, _sleeps = make_client(guide_server(users_groups, profile_groups=[]), dialect="guide")
+    if listed:
+        client.list_users()
+    else:
+        client.find_user("bo@example.com")
+    session.calls.clear()
+    wanted = [group for group in GROUPS if group["group_id"] in wanted_ids]
+    members = client.members_for_plan(wanted, GROUPS)
+    paths = [call["url"].split("/api", 1)[1] for call in session.calls]
+    return dict((group_id, sorted(member["username"] for member in found)) for group_id, found in members.items()), paths
+
+
+def test_plan_members_of_the_named_groups_only_come_from_the_users_groups():
+    members, paths = plan_members_read(([7], []), [7])
+    assert members == {7: ["ada@example.com"]}
+    assert paths == ["/ng/profile"]  # the API user is not listed: it may be a member
+
+
+@pytest.mark.parametrize("users_groups, listed", [(([7], None), True), (([7], []), False), (([7], [3]), True)])
+def test_plan_members_fall_back_to_one_read_per_named_group(users_groups, listed):
+    members, paths = plan_members_read(users_groups, [9], listed=listed)
+    assert members == {9: []}
+    assert [path for path in paths if "/groups/" in path] == ["/ng/org-uuid-1/groups/9/users"]
+
+
+def test_plan_naming_no_group_reads_nothing():
+    assert plan_members_read(([7], []), []) == ({}, [])

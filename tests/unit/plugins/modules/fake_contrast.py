@@ -158,6 +158,9 @@ class FakeClient:
     def list_group_members(self, group_id, page_size=100):
         return [{"user_id": user_id, "username": self.users[user_id]["username"]} for user_id in self.groups[int(group_id)]["members"]]
 
+    def members_for_plan(self, groups, listed_groups, page_size=100):
+        return dict((group["group_id"], self.list_group_members(group["group_id"], page_size)) for group in groups)
+
     def group_members_for_write(self, group_id, page_size=100):
         return self.list_group_members(group_id, page_size)
 

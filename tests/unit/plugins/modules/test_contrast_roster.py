@@ -279,6 +279,75 @@ def test_an_unexpected_error_while_sending_keeps_the_report_of_what_was_applied(
     assert "Applied: delete a@example.com. Not applied: delete b@example.com" in result["msg"]
 
 
+# ---- against the emulator: the plan takes members from the groups the listed users carry -----------------------
+
+EMULATED_SEED = {
+    "users": [{"username": "ada@example.com"}, {"username": "bo@example.com"}, {"username": "cy@example.com"}],
+    "groups": [{"name": "Payments", "members": ["ada@example.com", "bo@example.com"]},
+               {"name": "Platform", "members": ["bo@example.com"]}, {"name": "Empty", "members": []}],
+}
+# ada joins Platform, dee is created into Payments, bo leaves Payments (exact): the plan needs Payments' members.
+EMULATED_ARGS = {
+    "users": [{"username": "ada@example.com", "groups": ["Payments", "Platform"]},
+              {"username": "bo@example.com", "groups": ["Platform"]},
+              {"username": "dee@example.com", "first_name": "Dee", "last_name": "D", "role": "ROLE_VIEW", "groups": ["Payments"]}],
+    "group_membership": "exact",
+}
+
+
+def _group_reads(requests_seen):
+    """(method, the part of the path after the org) of every read of one group or of its members."""
+    return [(method, path.split("/groups/", 1)[1]) for method, path in requests_seen if method == "GET" and "/groups/" in path]
+
+
+@pytest.mark.parametrize("dialect, users_carry_groups", [("guide", True), ("guide", False), ("teamserver", True)])
+def test_emulated_plan_reads_no_member_list_where_users_carry_groups(server, capsys, dialect, users_carry_groups):
+    """Both references give a user its `groups` (TeamServer with expand=groups, which the listing asks for anyway; the
+    emulator's guide with its user_groups switch): then the plan reads no member list, the write still reads the group
+    right before it and back after it (issue 15), check mode reports the same changes without a write, and a second
+    run is ok. Where users do not carry them, the plan reads each named group's members."""
+    # The API user is not listed (the emulator's default): its own groups come from one profile read.
+    reset(server, dict(EMULATED_SEED, dialect=dialect), **({"user_groups": True} if dialect == "guide" and users_carry_groups else {}))
+    state_groups = control(server, "GET", "/state")["groups"]
+    ids = dict((group["name"], str(group["group_id"])) for group in state_groups)
+    named = sorted([ids["Payments"], ids["Platform"]])
+
+    rc, checked = run_real(contrast_roster, server, EMULATED_ARGS, capsys, check_mode=True)
+    assert rc == 0, checked["msg"]
+    seen = logged_requests(server)
+    assert writes(seen) == []
+    plan_reads = _group_reads(seen)
+    if users_carry_groups:
+        assert plan_reads == []
+        assert any(path.endswith("/ng/profile") for _method, path in seen)
+    else:
+        assert sorted(path for _method, path in plan_reads) == ["%s/users" % group_id for group_id in named]
+
+    rc, real = run_real(contrast_roster, server, EMULATED_ARGS, capsys)
+    assert rc == 0, real["msg"]
+    seen = logged_requests(server)
+    strip = ("status", "user_id")
+    assert [dict((k, v) for k, v in change.items() if k not in strip) for change in checked["changes"]] == \
+        [dict((k, v) for k, v in change.items() if k not in strip) for change in real["changes"]]
+    assert checked["summary"] == real["summary"] and real["summary"]["memberships_removed"] == 1
+    assert set(change["status"] for change in real["changes"]) == {"ok"}
+    # Per written group: the read right before the write and the read-back after it (TeamServer's read before its
+    # PUT is the group itself, which carries the members); plus, without users' groups, the plan's own read.
+    before_write = "%s" if dialect == "teamserver" else "%s/users"
+    expected = sorted([before_write % group_id for group_id in named] + ["%s/users" % group_id for group_id in named]
+                      + ([] if users_carry_groups else ["%s/users" % group_id for group_id in named]))
+    assert sorted(path for _method, path in _group_reads(seen)) == expected
+    members = dict((group["name"], sorted(group["member_usernames"])) for group in control(server, "GET", "/state")["groups"])
+    assert members == {"Payments": ["ada@example.com", "dee@example.com"], "Platform": ["ada@example.com", "bo@example.com"],
+                       "Empty": []}
+
+    rc, again = run_real(contrast_roster, server, EMULATED_ARGS, capsys)
+    assert rc == 0 and again["changed"] is False and again["changes"] == []
+    seen = logged_requests(server)
+    assert writes(seen) == []
+    assert len(_group_reads(seen)) == (0 if users_carry_groups else 2)
+
+
 # ------------------------------------------------------------------ against the emulator, TeamServer dialect
 
 TEAMSERVER_SEED = {
