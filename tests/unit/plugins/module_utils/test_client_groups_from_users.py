@@ -172,8 +172,8 @@ def test_plan_naming_no_group_reads_nothing():
 def test_users_naming_their_groups_by_id_only_are_listed_and_give_the_members():
     # `groups` entries as objects with a group_id and no name (a shape _members_from_users takes): the listing
     # must not fail on them, and each listed user's groups stay unknown rather than become nameless
-    client, _session, _sleeps = make_client(guide_server(([{"group_id": 7}, {"group_id": 9}], []), profile_groups=[]),
-                                           dialect="guide")
+    server = guide_server(([{"group_id": 7}, {"group_id": 9}], []), profile_groups=[])
+    client, _session, _sleeps = make_client(server, dialect="guide")
     users = dict((user["username"], user) for user in client.list_users())
     assert users["ada@example.com"]["groups"] is None
     assert users["bo@example.com"]["groups"] == []
