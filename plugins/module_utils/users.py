@@ -93,7 +93,9 @@ def normalize_user(raw: dict, org_uuid: str | None = None, groups=None) -> dict:
     if groups is None:
         raw_groups = get("groups")
         if isinstance(raw_groups, list):
-            groups = [group.get("name") if isinstance(group, dict) else group for group in raw_groups]
+            names = [group.get("name") if isinstance(group, dict) else group for group in raw_groups]
+            # An entry that names no group (an id, an object without a name): the groups are not known by name.
+            groups = names if all(isinstance(name, str) for name in names) else None
     user_id = get("user_id")
     if user_id is None:
         user_id = _first_present(raw, "user_uid", "id")

@@ -167,3 +167,16 @@ def test_plan_members_fall_back_to_one_read_per_named_group(users_groups, listed
 
 def test_plan_naming_no_group_reads_nothing():
     assert plan_members_read(([7], []), []) == ({}, [])
+
+
+def test_users_naming_their_groups_by_id_only_are_listed_and_give_the_members():
+    # `groups` entries as objects with a group_id and no name (a shape _members_from_users takes): the listing
+    # must not fail on them, and each listed user's groups stay unknown rather than become nameless
+    server = guide_server(([{"group_id": 7}, {"group_id": 9}], []), profile_groups=[])
+    client, _session, _sleeps = make_client(server, dialect="guide")
+    users = dict((user["username"], user) for user in client.list_users())
+    assert users["ada@example.com"]["groups"] is None
+    assert users["bo@example.com"]["groups"] == []
+    members = dict((group["name"], [member["username"] for member in group["members"]])
+                   for group in client.groups_with_members())
+    assert members == {"Payments": ["ada@example.com"], "Platform": ["ada@example.com"]}
