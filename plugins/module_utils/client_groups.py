@@ -168,11 +168,14 @@ class GroupCalls:
         listed = [(self._users_by_key.get(user_id), self._raw_users.get(user_id)) for user_id in self._listed_ids]
         if not all(user and isinstance(raw, dict) and isinstance(raw.get("groups"), list) for user, raw in listed):
             return None
-        if not any(same_username(user["username"], self.username) for user, _raw in listed):
+        listed = [(user, raw, False) for user, raw in listed]
+        if not any(same_username(user["username"], self.username) for user, _raw, _profile in listed):
             raw = self._profile_raw()  # the API user may be a member without being listed
-            listed.append((normalize_user(raw), raw))
+            # The profile is not tied to this organization: its groups may be another one's, whose names can
+            # repeat here (predefined groups), so only an entry naming a group of this list by id counts.
+            listed.append((normalize_user(raw), raw, True))
         members = dict((group["group_id"], {}) for group in groups)
-        for user, raw in listed:
+        for user, raw, ids_only in listed:
             carried = raw.get("groups") if isinstance(raw, dict) and user else None
             if not isinstance(carried, list):
                 return None
@@ -180,9 +183,10 @@ class GroupCalls:
                 if isinstance(entry, dict):
                     key = entry.get("group_id")
                     found = ({by_id[str(key)]} if str(key) in by_id else set()) if key is not None \
-                        else set(by_name.get(entry.get("name"), ()))
+                        else set(() if ids_only else by_name.get(entry.get("name"), ()))
                 elif isinstance(entry, (str, int)) and not isinstance(entry, bool):
-                    found = ({by_id[str(entry)]} if str(entry) in by_id else set()) | by_name.get(entry, set())
+                    found = ({by_id[str(entry)]} if str(entry) in by_id else set()) | (
+                        set() if ids_only else by_name.get(entry, set()))
                 else:
                     found = set()
                 if len(found) != 1:

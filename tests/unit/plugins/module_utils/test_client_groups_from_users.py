@@ -77,6 +77,10 @@ def test_the_api_user_is_a_member_through_its_profile():
     (([7], [3]), []),         # an entry naming no listed group
     (([7], [True]), []),      # an entry that is no group at all
     (([7], []), None),        # the API user (not listed) without the field
+    # The profile is not tied to this organization: a group named like one here may be another organization's
+    # (predefined names repeat), so the API user's entries count by id only.
+    (([7], []), ["Platform"]),
+    (([7], []), [{"name": "Platform"}]),
 ])
 def test_falls_back_to_one_member_read_per_group(carried, profile_groups):
     members, paths = read(carried, profile_groups)
