@@ -180,6 +180,8 @@ class GroupCalls:
             if not isinstance(carried, list):
                 return None
             for entry in carried:
+                if isinstance(entry, dict) and not self._of_this_organization(entry):
+                    return None  # a group of another organization (or one it cannot tell): read the members
                 if isinstance(entry, dict):
                     key = entry.get("group_id")
                     found = ({by_id[str(key)]} if str(key) in by_id else set()) if key is not None \
@@ -193,6 +195,21 @@ class GroupCalls:
                     return None
                 members[found.pop()].setdefault(user["user_id"], {"user_id": user["user_id"], "username": user["username"]})
         return dict((group_id, list(found.values())) for group_id, found in members.items())
+
+    def _of_this_organization(self, entry) -> bool:
+        """False when a group entry lists its ``organizations`` (TeamServer's AccessGroupBaseResource) and this
+        organization is not among them, as a UUID string or an object holding it."""
+        organizations = entry.get("organizations")
+        if not organizations:
+            return True
+        if not isinstance(organizations, list):
+            return False
+        wanted = self.org_uuid.lower()
+        for organization in organizations:
+            values = organization.values() if isinstance(organization, dict) else (organization,)
+            if any(isinstance(value, str) and value.lower() == wanted for value in values):
+                return True
+        return False
 
     def _profile_raw(self):
         """The API user's own object with its groups, read now (a poller's groups change between polls): ``GET

@@ -58,6 +58,8 @@ def read(users_groups, profile_groups=None):
     ([7], []),                                     # ids
     (["Payments"], []),                            # names
     ([{"name": "Payments"}], []),                  # objects with a name only
+    ([{"group_id": 7, "name": "Payments", "organizations": ["ORG-UUID-1"]}], []),                       # of this org
+    ([{"group_id": 7, "name": "Payments", "organizations": [{"organization_uuid": "org-uuid-1"}]}], []),
 ])
 def test_members_come_from_the_users_own_groups_without_any_member_read(carried):
     members, paths = read(carried, profile_groups=[])
@@ -81,6 +83,9 @@ def test_the_api_user_is_a_member_through_its_profile():
     # (predefined names repeat), so the API user's entries count by id only.
     (([7], []), ["Platform"]),
     (([7], []), [{"name": "Platform"}]),
+    # TeamServer's group objects may list their organizations: one that does not name this one is not this one's.
+    (([{"group_id": 7, "name": "Payments", "organizations": ["another-org-uuid"]}], []), []),
+    (([{"group_id": 7, "name": "Payments", "organizations": [{"organization_uuid": "another-org-uuid"}]}], []), []),
 ])
 def test_falls_back_to_one_member_read_per_group(carried, profile_groups):
     members, paths = read(carried, profile_groups)
