@@ -137,10 +137,9 @@ class GroupCalls:
         (one user read, a user without ``groups``, an entry naming no single listed group) one member read per group.
         """
         groups = self.list_groups(page_size)
-        carried = self._members_from_users(groups) if self._listed_all else None
+        members = self.members_for_plan(groups, groups, page_size)
         for group in groups:
-            group["members"] = (carried[group["group_id"]] if carried is not None
-                                else self.list_group_members(group["group_id"], page_size))
+            group["members"] = members[group["group_id"]]
         return groups
 
     def members_for_plan(self, groups, listed_groups, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
@@ -165,11 +164,11 @@ class GroupCalls:
         by_name = {}
         for group in groups:
             by_name.setdefault(group["name"], set()).add(group["group_id"])
-        listed = [(self._users_by_key.get(user_id), self._raw_users.get(user_id)) for user_id in self._listed_ids]
-        if not all(user and isinstance(raw, dict) and isinstance(raw.get("groups"), list) for user, raw in listed):
+        # (user, raw, whether its entries count by id only)
+        listed = [(self._users_by_key.get(user_id), self._raw_users.get(user_id), False) for user_id in self._listed_ids]
+        if not all(user and isinstance(raw, dict) and isinstance(raw.get("groups"), list) for user, raw, _ids in listed):
             return None
-        listed = [(user, raw, False) for user, raw in listed]
-        if not any(same_username(user["username"], self.username) for user, _raw, _profile in listed):
+        if not any(same_username(user["username"], self.username) for user, _raw, _ids in listed):
             raw = self._profile_raw()  # the API user may be a member without being listed
             # The profile is not tied to this organization: its groups may be another one's, whose names can
             # repeat here (predefined groups), so only an entry naming a group of this list by id counts.
@@ -180,21 +179,25 @@ class GroupCalls:
             if not isinstance(carried, list):
                 return None
             for entry in carried:
-                if isinstance(entry, dict) and not self._of_this_organization(entry):
-                    return None  # a group of another organization (or one it cannot tell): read the members
-                if isinstance(entry, dict):
-                    key = entry.get("group_id")
-                    found = ({by_id[str(key)]} if str(key) in by_id else set()) if key is not None \
-                        else set(() if ids_only else by_name.get(entry.get("name"), ()))
-                elif isinstance(entry, (str, int)) and not isinstance(entry, bool):
-                    found = ({by_id[str(entry)]} if str(entry) in by_id else set()) | (
-                        set() if ids_only else by_name.get(entry, set()))
-                else:
-                    found = set()
+                found = self._groups_named(entry, by_id, {} if ids_only else by_name)
                 if len(found) != 1:
                     return None
                 members[found.pop()].setdefault(user["user_id"], {"user_id": user["user_id"], "username": user["username"]})
         return dict((group_id, list(found.values())) for group_id, found in members.items())
+
+    def _groups_named(self, entry, by_id, by_name) -> set:
+        """The ids of the listed groups a user's group entry names: by id, by name, or as an object with either
+        (its id first); none for an entry of another organization or one that names no group at all."""
+        if isinstance(entry, dict):
+            if not self._of_this_organization(entry):
+                return set()
+            key = entry.get("group_id")
+            if key is None:
+                return set(by_name.get(entry.get("name"), ()))
+            return {by_id[str(key)]} if str(key) in by_id else set()
+        if isinstance(entry, (str, int)) and not isinstance(entry, bool):
+            return ({by_id[str(entry)]} if str(entry) in by_id else set()) | set(by_name.get(entry, ()))
+        return set()
 
     def _of_this_organization(self, entry) -> bool:
         """False when a group entry lists its ``organizations`` (TeamServer's AccessGroupBaseResource) and this

@@ -134,11 +134,19 @@ class UserCalls:
             return self._complete(raw)
         if not find:
             return None
+        return self.find_created(username)
+
+    def find_created(self, username: str) -> dict:
+        """The user a create accepted, found by its login (one search where the dialect has one)."""
         user = self.find_user(username)
         if user is None:
-            raise ContrastApiError("GET", self.dialect.users_path(self.org_uuid), 200, detail=(
-                "The server accepted the creation of %s, but no user with that login can be found" % username))
+            raise self.created_not_found(username)
         return user
+
+    def created_not_found(self, username: str) -> ContrastApiError:
+        """The error of a create the server accepted whose user cannot be found by its login."""
+        return ContrastApiError("GET", self.dialect.users_path(self.org_uuid), 200, detail=(
+            "The server accepted the creation of %s, but no user with that login can be found" % username))
 
     def create_user(self, fields: dict, find: bool = True):
         """Create (and so invite) a user; returns it canonical (None when `find` is False and the answer does not

@@ -240,19 +240,6 @@ def _delta_ids(group):
             [ids_of[name] for name in group["removed"] if name in ids_of])
 
 
-def _created_user(client, username):
-    """The user a create accepted, found by its login (one search where the dialect has one)."""
-    user = client.find_user(username)
-    if user is None:
-        raise _not_found(username)
-    return user
-
-
-def _not_found(username):
-    return ContrastApiError("GET", "users", 200, detail=(
-        "The server accepted the creation of %s, but no user with that login can be found" % username))
-
-
 def _find_created(client, changes, outcomes) -> list:
     """Outcomes with the created users whose create answer did not carry them (TeamServer) found by their logins, all
     in one go (client.find_users: one pass over the user list, or one search each when that is fewer requests): every
@@ -273,7 +260,7 @@ def _find_created(client, changes, outcomes) -> list:
         if unknown_id(change, value, error):
             value = found.get(change["username"].strip().lower())
             if value is None:
-                error = lookup_error or _not_found(change["username"])
+                error = lookup_error or client.created_not_found(change["username"])
         completed.append((value, error))
     return completed
 
@@ -298,7 +285,7 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
                 if change["username"].strip().lower() in client.added_existing:
                     # A login of another organization was added instead: brought to the entry, as contrast_user does.
                     change["added_existing"] = True
-                    return settle_added_existing(client, user or _created_user(client, change["username"]), change["fields"])
+                    return settle_added_existing(client, user or client.find_created(change["username"]), change["fields"])
                 if user is None:
                     return None
                 return verify_user_write(client, "POST", None, user, dict(
