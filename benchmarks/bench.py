@@ -305,7 +305,7 @@ def case_onboard(args):
             return sum(1 for method, path in log["paths"] if method == "GET" and "/groups/" in path)
         ratio = mine["requests"] / float(minimum)
         row("onboard role, 100 new users in 5 groups: requests", "%d (%d reads, %d writes)" % (mine["requests"], mine["reads"], mine["writes"]),
-            "<= 1.2 x %d" % minimum, ratio <= 1.2, "ratio %.2f; %d group reads" % (ratio, member_reads(mine)))
+            "<= 1.2 x %d" % minimum, ratio <= 1.2, "ratio %.3f; %d group reads" % (ratio, member_reads(mine)))
         row("onboard role: connections", str(mine["connections"]), "<= %d" % (PARALLELISM + 1), mine["connections"] <= PARALLELISM + 1)
         ratio = mine["seconds"] / base["seconds"]
         row("onboard role vs contrast_roster, wall time", "%.2f s vs %.2f s" % (mine["seconds"], base["seconds"]), "<= 1.5x",

@@ -91,8 +91,12 @@ class ContrastClient(UserCalls, GroupCalls, Transport):
         self._users_by_key = {}
         self._listed_all = False
         self._listed_ids = []  # canonical ids of the last whole listing (groups_with_members)
+        self._listed_page_size = DEFAULT_PAGE_SIZE
         self._profile_read = False
         self._groups_read_for_write = {}  # str(group id): the group as read right before its membership write
+        self._groups_listed = None  # the whole group list as last read (a user's group entry names one of them)
+        self._users_carry_groups = False  # the last plan took the members from the users' groups (members_for_plan)
+        self._members_unpaged = False  # a member list was answered whole, beyond the page asked for
         self._last_user_count = None
         self.added_existing = set()  # logins added from another organization (POST users/existing)
 
@@ -174,6 +178,8 @@ class ContrastClient(UserCalls, GroupCalls, Transport):
                 for _name, items, _count in self._read_dialect.list_sections(kind, data):
                     for item in items:
                         self._check_user_shape(item)
+                    if len(items) > page_size:
+                        self._members_unpaged = True  # this server answers a member read in one request
         found = self.read_pages(path, lambda data: self._read_dialect.list_sections(kind, data), page_size, params,
                                 paged, until, on_page)
         if kind == "users" and until is None and not (params or {}).get("q"):

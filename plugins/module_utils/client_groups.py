@@ -36,6 +36,7 @@ class GroupCalls:
                 continue
             seen.add(group["group_id"])
             groups.append(dict((key, group[key]) for key in ("group_id", "name", "description")))
+        self._groups_listed = [dict(group) for group in groups]
         return groups
 
     def _member(self, raw, lookup: bool) -> dict:
@@ -120,6 +121,39 @@ class GroupCalls:
                 "rebuilt from what the server shows. Change this group's members in Contrast itself." % err)) from None
         self.request(method, path, body=body)
 
+    def members_read_back(self, written, users_added: int = 0):
+        """``{group_id: [{user_id, username}]}`` of the groups just written (`written`: ``{group_id: member count
+        written}``), from one whole listing of the users, or None: then each group's members are read back on their own.
+
+        The listing is taken only where it costs fewer requests than one member read per group (the users' pages, and
+        the profile when the API user is not listed, against each group's member pages) and where the plan found
+        every user carrying its ``groups`` (members_for_plan); a listing that fails or whose users no longer carry
+        them gives None. The read right before each write stays one per group: it bounds the time in which another
+        writer's change can be overwritten unseen, which a read after the write does not.
+        """
+        if not written or not self._users_carry_groups or not self._groups_listed:
+            return None
+        page_size = self._listed_page_size  # the users are listed again as the plan listed them
+        listing = -(-max((self._last_user_count or 0) + users_added, 1) // page_size)
+        api_user_listed = any(same_username(self._users_by_key[user_id]["username"], self.username)
+                              for user_id in self._listed_ids if user_id in self._users_by_key)
+        listing += 0 if api_user_listed else 1  # _members_from_users reads the profile then
+        if not self.dialect.members_paged or self._members_unpaged:
+            reads = len(written)
+        else:
+            # The writes' own member reads (MembersWrite) ask for pages of the default size.
+            reads = sum(max(1, -(-count // DEFAULT_PAGE_SIZE)) for count in written.values())
+        if listing >= reads:
+            return None
+        try:
+            self.list_users(page_size)
+            carried = self._members_from_users(self._groups_listed)
+        except ContrastApiError:
+            return None
+        if carried is None or any(group_id not in carried for group_id in written):
+            return None
+        return dict((group_id, carried[group_id]) for group_id in written)
+
     def group_names_by_user(self, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
         """``{user_id: [group names]}`` from one pass over the groups and their members (see groups_with_members)."""
         names = {}
@@ -150,6 +184,7 @@ class GroupCalls:
         if not groups:
             return {}
         carried = self._members_from_users(listed_groups) if self._listed_all else None
+        self._users_carry_groups = carried is not None
         if carried is not None:
             return dict((group["group_id"], carried[group["group_id"]]) for group in groups)
         return dict((group["group_id"], self.list_group_members(group["group_id"], page_size)) for group in groups)

@@ -78,6 +78,7 @@ class UserCalls:
             users.append(user)
         self._listed_all = True
         self._listed_ids = [str(user["user_id"]) for user in users]  # this listing's users (groups_with_members)
+        self._listed_page_size = page_size  # a read-back listing (members_read_back) pages as this one did
         return users
 
     def get_user(self, user_id: str):

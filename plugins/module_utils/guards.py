@@ -186,35 +186,75 @@ def write_members(client, group_id, added, removed, attempts=GROUP_WRITE_ATTEMPT
     handling. Returns ``(members after as [{user_id, username}], conflicts)``; raises NotAppliedError when the
     delta never held.
     """
-    added = [str(user_id) for user_id in added]
-    removed = set(str(user_id) for user_id in removed)
-    write = write or (lambda send, _took_effect: send())
-    conflicts = []
-    for attempt in range(attempts):
+    return MembersWrite(client, group_id, added, removed, attempts, write).run()
+
+
+class MembersWrite:
+    """write_members in steps, for a caller writing several groups: `send()` (read right before, write) for each,
+    then one read-back of them all where that is fewer requests (client.members_read_back), `settle(members)` for
+    each, and `run()` for those another writer interleaved with (it goes on from the attempt `send` started)."""
+
+    def __init__(self, client, group_id, added, removed, attempts=GROUP_WRITE_ATTEMPTS, write=None):
+        self.client, self.group_id, self.attempts = client, group_id, attempts
+        self.added = [str(user_id) for user_id in added]
+        self.removed = set(str(user_id) for user_id in removed)
+        self.write = write or (lambda send, _took_effect: send())
+        self.conflicts = []
+        self.attempt = 0
+        self.wanted = None  # the member ids of the last write sent
+        self.pending = False  # a write was sent and its read-back not yet judged
+        self.result = None  # (members after, conflicts) once the delta holds
+
+    def send(self) -> bool:
+        """Read the members right before the write, apply the delta, write. True: a write was sent and awaits its
+        read-back (settle). False: the group already held the change (`result` is set)."""
+        client, group_id = self.client, self.group_id
         fresh_members = client.group_members_for_write(group_id)
         fresh = [str(member["user_id"]) for member in fresh_members]
-        wanted = [user_id for user_id in fresh if user_id not in removed] + [user_id for user_id in added if user_id not in fresh]
+        wanted = [user_id for user_id in fresh if user_id not in self.removed] + [
+            user_id for user_id in self.added if user_id not in fresh]
         if sorted(wanted) == sorted(fresh):
-            if attempt:
-                conflicts.append("the group already held this run's change when read again")
-            return fresh_members, conflicts
+            if self.attempt:
+                self.conflicts.append("the group already held this run's change when read again")
+            self.result = (fresh_members, self.conflicts)
+            return False
 
         def members_now():
             return client.list_group_members(group_id)
-        write(lambda: client.set_group_members(group_id, wanted) or True,
-              lambda: sorted(str(member["user_id"]) for member in members_now()) == sorted(wanted))
-        after_members = members_now()
+        self.write(lambda: client.set_group_members(group_id, wanted) or True,
+                   lambda: sorted(str(member["user_id"]) for member in members_now()) == sorted(wanted))
+        self.wanted, self.pending = wanted, True
+        return True
+
+    def settle(self, after_members) -> bool:
+        """Judge the members read back after the write sent: True when this run's change holds (`result` is set),
+        False when the write must be applied again to the latest list (run)."""
         after = [str(member["user_id"]) for member in after_members]
-        if sorted(after) == sorted(wanted):
-            return after_members, conflicts
-        if all(user_id in after for user_id in added) and not removed.intersection(after):
-            conflicts.append("another writer changed the group right after this run's write (members now: %d, written: %d); "
-                             "this run's change holds" % (len(after), len(wanted)))
-            return after_members, conflicts
-        conflicts.append("the members read back after the write were not those written (another writer, or a write the "
-                         "server did not take): applied this run's change again to the latest list")
-    # TeamServer writes the whole group (PUT groups/{id}); the guide its member list.
-    kind = "group" if getattr(getattr(client, "dialect", None), "membership_needs_group", False) else "group_members"
-    raise NotAppliedError("PUT", api_path(client, kind, group_id),
-                          "after %d attempts the group's members still do not hold this run's change (another writer "
-                          "keeps changing the group, or the server does not take the write)" % attempts, fields=["members"])
+        self.attempt += 1
+        self.pending = False
+        if sorted(after) == sorted(self.wanted):
+            self.result = (after_members, self.conflicts)
+            return True
+        if all(user_id in after for user_id in self.added) and not self.removed.intersection(after):
+            self.conflicts.append("another writer changed the group right after this run's write (members now: %d, "
+                                  "written: %d); this run's change holds" % (len(after), len(self.wanted)))
+            self.result = (after_members, self.conflicts)
+            return True
+        self.conflicts.append("the members read back after the write were not those written (another writer, or a "
+                              "write the server did not take): applied this run's change again to the latest list")
+        return False
+
+    def run(self):
+        """Write (again) until the change holds or the attempts are spent: ``(members after, conflicts)``, or
+        NotAppliedError."""
+        while self.result is None and (self.pending or self.attempt < self.attempts):
+            if self.pending or self.send():
+                self.settle(self.client.list_group_members(self.group_id))
+        if self.result is not None:
+            return self.result
+        # TeamServer writes the whole group (PUT groups/{id}); the guide its member list.
+        kind = "group" if getattr(getattr(self.client, "dialect", None), "membership_needs_group", False) else "group_members"
+        raise NotAppliedError("PUT", api_path(self.client, kind, self.group_id),
+                              "after %d attempts the group's members still do not hold this run's change (another "
+                              "writer keeps changing the group, or the server does not take the write)" % self.attempts,
+                              fields=["members"])

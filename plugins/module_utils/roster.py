@@ -20,6 +20,7 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.client 
 from ansible_collections.contrast_security.identity.plugins.module_utils.errors import verified
 from ansible_collections.contrast_security.identity.plugins.module_utils.groups import plan_members, unknown_group_message
 from ansible_collections.contrast_security.identity.plugins.module_utils.guards import (
+    MembersWrite,
     admin_loss_warning,
     api_user_problem,
     guard_problem,
@@ -28,7 +29,6 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.guards 
     verified_user_write,
     verify_deleted,
     verify_user_write,
-    write_members,
 )
 from ansible_collections.contrast_security.identity.plugins.module_utils.roster_input import GUARD_DEFAULTS, entry_key, validate_entries
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import (
@@ -270,8 +270,8 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
 
     Every write is attempted even when others fail; each user change records `ok` or its error. Every write
     is verified: the user read back must hold what was asked (a 200 is not proof), and a group write goes
-    through guards.write_members (read right before, this run's own delta, read back, re-applied when
-    another writer interleaved). A write whose answer was lost is read back: applied, it counts as `ok`.
+    through guards.MembersWrite (read right before, this run's own delta, read back, re-applied when
+    another writer interleaved; the read-backs from one listing of the users where that is fewer requests). A write whose answer was lost is read back: applied, it counts as `ok`.
     (A create looks itself up before any retry already.) Returns the failed writes' descriptions.
     """
 
@@ -331,7 +331,7 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
     # Creates whose answer did not carry the user (TeamServer): found at once, for their group writes and the report.
     record(others, _find_created(client, others, _run_parallel(pool, [user_job(change) for change in others], client)))
 
-    def group_job(group):
+    def group_write(group):
         # Users whose create failed have no id: leave them out, and say so on the group.
         added = []
         added_ids, removed_ids = _delta_ids(group)
@@ -342,22 +342,34 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
                     continue
                 user_id = new_ids[user_id]
             added.append(user_id)
+        return MembersWrite(client, group["group_id"], added, removed_ids, write=verified)
 
-        def write():
-            _after, conflicts = write_members(client, group["group_id"], added, removed_ids,
-                                              write=verified)
-            if conflicts:
-                group["conflicts"] = conflicts
-        return write
+    # Each group is read right before its write and written; then all are read back, from one listing of the users
+    # where that is fewer requests (client.members_read_back); a group another writer interleaved with goes on alone.
+    writes = [group_write(group) for group in the_plan["groups"]]
+    sent = _run_parallel(pool, [write.send for write in writes], client)
+    awaiting = [write for write, (was_sent, error) in zip(writes, sent) if error is None and was_sent]
+    read_back = client.members_read_back(dict((write.group_id, len(write.wanted)) for write in awaiting),
+                                         users_added=len(new_ids)) if awaiting else None
 
-    outcomes = _run_parallel(pool, [group_job(group) for group in the_plan["groups"]], client)
-    for group, (_value, error) in zip(the_plan["groups"], outcomes):
+    def finish(write, error):
+        def job():
+            if error is not None:
+                raise error
+            if write.pending and read_back is not None and write.group_id in read_back:
+                write.settle(read_back[write.group_id])
+            return write.run()
+        return job
+    outcomes = _run_parallel(pool, [finish(write, error) for write, (_sent, error) in zip(writes, sent)], client)
+    for group, (value, error) in zip(the_plan["groups"], outcomes):
         if error is not None:
             group["status"] = "failed"
             group["error"] = redact(str(error))
             failures.append("group %s: %s" % (group["name"], group["error"]))
         else:
             group["status"] = "ok"
+            if value[1]:
+                group["conflicts"] = value[1]
     record(deletes, _run_parallel(pool, [user_job(change) for change in deletes], client))
     return failures
 

@@ -164,6 +164,9 @@ class FakeClient:
     def group_members_for_write(self, group_id, page_size=100):
         return self.list_group_members(group_id, page_size)
 
+    def members_read_back(self, written, users_added=0, page_size=100):
+        return None  # each group read back on its own (the real client's choice is tested against the emulator)
+
     def set_group_members(self, group_id, user_ids):
         def apply():
             self.groups[int(group_id)]["members"] = list(dict.fromkeys(str(user_id) for user_id in user_ids))
