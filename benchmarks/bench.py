@@ -88,7 +88,7 @@ def environment(emulator):
                 ANSIBLE_PYTHON_INTERPRETER=sys.executable, CONTRAST_URL=emulator.url, **CREDENTIALS)
 
 
-def run_playbook(emulator, tasks, extra_vars=None):
+def run_playbook(emulator, tasks, extra_vars=None, env_extra=None):
     """Wall time of ansible-playbook (start-up included) and the emulator's log of its requests."""
     play = [{"name": "benchmark", "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}]
     with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
@@ -101,7 +101,7 @@ def run_playbook(emulator, tasks, extra_vars=None):
             command += ["-e", "@" + handle.name]
     emulator.control("DELETE", "/requests")
     started = time.monotonic()
-    env = environment(emulator)
+    env = dict(environment(emulator), **(env_extra or {}))
     proc = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     elapsed = time.monotonic() - started
     os.unlink(path)
@@ -224,6 +224,7 @@ def case_roster(args):
                 row("contrast_roster connections (parallelism %d)" % PARALLELISM, str(mine["connections"]),
                     "<= %d" % (PARALLELISM + 1), mine["connections"] <= PARALLELISM + 1)
                 guide_requests = mine["requests"]
+                split_roster_time(emulator, seed, task, entries, entries_file, args.repeat)
         emulator.reset(seed, dialect="teamserver")
         teamserver = run_playbook(emulator, task, {"bench_users": entries})
         ratio = teamserver["requests"] / float(guide_requests)
@@ -246,6 +247,43 @@ def case_roster(args):
     finally:
         os.unlink(entries_file)
         emulator.stop()
+
+
+def split_roster_time(emulator, seed, task, entries, entries_file, repeat):
+    """Where the loopback ratio goes: Ansible's own cost (a playbook of one `ping` task) and the module by itself (the
+    AnsiballZ payload Ansible built for the same task, run as Ansible runs it, without ansible-playbook), each
+    against the bare script."""
+    with tempfile.TemporaryDirectory() as remote_tmp:
+        emulator.reset(seed)
+        run_playbook(emulator, task, {"bench_users": entries},
+                     env_extra={"ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": remote_tmp})
+        payload = [os.path.join(folder, name) for folder, _dirs, names in os.walk(remote_tmp) for name in names
+                   if name == "AnsiballZ_contrast_roster.py"][0]
+
+        def module_alone():
+            emulator.reset(seed)
+            emulator.control("DELETE", "/requests")
+            started = time.monotonic()
+            proc = subprocess.run([sys.executable, payload], env=environment(emulator), capture_output=True, text=True,
+                                  check=False)
+            elapsed = time.monotonic() - started
+            if '"changed": true' not in proc.stdout:
+                sys.exit("the module alone failed:\n%s\n%s" % (proc.stdout[-2000:], proc.stderr[-2000:]))
+            return dict(emulator.log(), seconds=elapsed)
+
+        def script():
+            emulator.reset(seed)
+            return run_bare(emulator, "create", emulator.url, entries_file)
+        alone, base = paired(module_alone, script, repeat)
+    ratio = alone["seconds"] / base["seconds"]
+    row("  contrast_roster module alone (its AnsiballZ, no ansible-playbook) vs bare script",
+        "%.2f s vs %.2f s" % (alone["seconds"], base["seconds"]), "<= 2.0x", ratio <= 2.0,
+        "ratio %.2f; %d vs %d requests" % (ratio, alone["requests"], base["requests"]))
+    ping = [{"name": "ping", "ansible.builtin.ping": {}}]
+    started, base = paired(lambda: run_playbook(emulator, ping), script, repeat)
+    row("  ansible-playbook, one ping task (Ansible's own cost) vs bare script",
+        "%.2f s vs %.2f s" % (started["seconds"], base["seconds"]), "(counted)", True,
+        "ratio %.2f" % (started["seconds"] / base["seconds"]))
 
 
 def case_noop(_args):

@@ -271,8 +271,9 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
     Every write is attempted even when others fail; each user change records `ok` or its error. Every write
     is verified: the user read back must hold what was asked (a 200 is not proof), and a group write goes
     through guards.MembersWrite (read right before, this run's own delta, read back, re-applied when
-    another writer interleaved; the read-backs from one listing of the users where that is fewer requests). A write whose answer was lost is read back: applied, it counts as `ok`.
-    (A create looks itself up before any retry already.) Returns the failed writes' descriptions.
+    another writer interleaved; the read-backs from one listing of the users where that is fewer requests).
+    A write whose answer was lost is read back: applied, it counts as `ok`. (A create looks itself up before
+    any retry already.) Returns the failed writes' descriptions.
     """
 
     def user_job(change):
