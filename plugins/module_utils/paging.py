@@ -14,10 +14,14 @@ a hook that sees every page (dialect detection and shape checks stay in the clie
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.errors import ContrastApiError
 
 DEFAULT_PAGE_SIZE = 100
+# Pages read at once, past the first, where the first tells how many there are (Paging.read_pool).
+DEFAULT_READ_PARALLELISM = 4
 
 
 class _ListShifted(Exception):
@@ -26,6 +30,19 @@ class _ListShifted(Exception):
 
 class Paging:
     """read_pages, a base of transport.Transport (it uses the transport's request, retries and backoff)."""
+
+    # The threads that read a list's later pages at once: a caller with its own pool sets it and read_parallelism
+    # (contrast_roster, so that its writes and its reads share connections); otherwise one of read_parallelism
+    # threads is made on first use. None of it applies to a list whose first page does not carry its count.
+    read_pool = None
+    read_parallelism = DEFAULT_READ_PARALLELISM  # 1: every page after the other
+    _read_pool_lock = threading.Lock()
+
+    def _pages_pool(self):
+        with self._read_pool_lock:
+            if self.read_pool is None:
+                self.read_pool = ThreadPoolExecutor(max_workers=self.read_parallelism)
+            return self.read_pool
 
     def read_pages(self, path: str, sections, page_size: int = DEFAULT_PAGE_SIZE, params=None, paged=True, until=None,
                    on_page=None):
@@ -45,6 +62,11 @@ class Paging:
 
         `paged` False: one request without offset/limit (a documented unpaged list). `until` (a test of
         one raw item): stop at the first item it accepts and return ``[that item]``.
+
+        Where the first page has one section and its ``count`` (and no `until`), the later pages are read
+        `read_parallelism` at a time (read_pool), each checked for what reading them one after the other would
+        find: the same count (else the read starts over), the length the first page's step promises and no page
+        twice (else the read goes on one page at a time).
         """
         reason = None
         # A look-up (`until`) runs while this run's own parallel creates grow the list: it may start over
@@ -87,10 +109,7 @@ class Paging:
                     state["items"].extend(items)
                     state["done"] = True
                     continue
-                # The length and the first and last items tell a repeated page (serialising every item costs a
-                # tenth of a large listing).
-                fingerprint = (len(items), json.dumps(items[0], sort_keys=True, default=str),
-                               json.dumps(items[-1], sort_keys=True, default=str))
+                fingerprint = self._fingerprint(items)
                 if offset == 0:
                     state["first"] = fingerprint
                 elif fingerprint == state["first"]:
@@ -119,6 +138,13 @@ class Paging:
                     state["done"] = True
             if not paged or step == 0 or all(state["done"] for state in progress.values()):
                 break
+            if offset == 0 and until is None and len(progress) == 1:
+                state = next(iter(progress.values()))
+                rest = self._later_pages_at_once(path, sections, page_size, params, on_page, state) \
+                    if state["count"] is not None else None
+                if rest is not None:
+                    state["items"].extend(rest)
+                    break
             offset += step
         if shifted:
             raise _ListShifted(shifted)  # the item looked for was not met, but the list moved: it may have been missed
@@ -128,6 +154,53 @@ class Paging:
                 raise _ListShifted("%d item(s) read where its count says %d" % (len(state["items"]), state["count"]))
             found.extend(state["items"])
         return found
+
+    def _later_pages_at_once(self, path, sections, page_size, params, on_page, state):
+        """The items of every page after the first, read `read_parallelism` at a time, or None when a page is not
+        what the first one promised (a server that pages otherwise, or answers a page twice): then the read goes on
+        one page at a time, from the second page, having spent one wave. A count that moved starts the read over,
+        as it does one page at a time."""
+        first, count = state["items"], state["count"]
+        step = len(first)
+        offsets = list(range(step, count, step))
+        if not offsets or self.read_parallelism < 2 or threading.current_thread() is not threading.main_thread():
+            # Only the main thread hands pages to the pool: a read made by one of the pool's own threads (a write's
+            # read right before it) waiting on the pool could wait for ever.
+            return None
+
+        def page(offset):
+            query = dict(params or {})
+            query.update({"offset": offset, "limit": page_size})
+            data = self.request("GET", path, params=query)
+            if on_page is not None:
+                on_page(data)
+            return data
+        pool = self._pages_pool()
+        seen = {state["first"]}
+        rest = []
+        for wave in range(0, len(offsets), self.read_parallelism):
+            wave_offsets = offsets[wave:wave + self.read_parallelism]
+            for offset, data in zip(wave_offsets, pool.map(page, wave_offsets)):  # an error fails the read
+                found = sections(data)
+                if len(found) != 1:
+                    return None
+                _name, items, page_count = found[0]
+                if page_count != count:
+                    raise _ListShifted("its count went from %s to %s between two pages" % (count, page_count))
+                if len(items) != min(step, count - offset):
+                    return None  # the server pages otherwise than its first page says
+                fingerprint = self._fingerprint(items)
+                if fingerprint in seen:
+                    return None  # a page answered twice: one page at a time tells a server that does not page
+                seen.add(fingerprint)
+                rest.extend(items)
+        return rest
+
+    @staticmethod
+    def _fingerprint(items):
+        """A page told apart by its length and its first and last items (serialising every item costs a tenth of a
+        large listing)."""
+        return (len(items), json.dumps(items[0], sort_keys=True, default=str), json.dumps(items[-1], sort_keys=True, default=str))
 
     def _honours_no_larger_limit(self, path, sections, name, params, size) -> bool:
         """Whether a server that answered the same full page of `size` items for two offsets (and no count) gives

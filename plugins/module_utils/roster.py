@@ -265,7 +265,7 @@ def _find_created(client, changes, outcomes) -> list:
     return completed
 
 
-def apply(client, the_plan, parallelism, redact=str) -> list:
+def apply(client, the_plan, parallelism, redact=str, pool=None) -> list:
     """Send the planned writes: user writes first (creates give ids), then one write per changed group, then deletes.
 
     Every write is attempted even when others fail; each user change records `ok` or its error. Every write
@@ -304,9 +304,11 @@ def apply(client, the_plan, parallelism, redact=str) -> list:
         return update
 
     # One pool for the whole run: its threads keep their kept-alive connections from phase to phase
-    # (parallelism + 1 connections in all, with the reads' own).
-    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+    # (parallelism + 1 connections in all, with the reads' own). A caller that read with it passes it.
+    if pool is not None:
         return _apply_phases(pool, client, the_plan, user_job, redact)
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as own_pool:
+        return _apply_phases(own_pool, client, the_plan, user_job, redact)
 
 
 def _apply_phases(pool, client, the_plan, user_job, redact):
@@ -375,11 +377,11 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
     return failures
 
 
-def apply_keeping_report(client, the_plan, parallelism) -> list:
+def apply_keeping_report(client, the_plan, parallelism, pool=None) -> list:
     """apply, with the report of what was applied surviving whatever goes wrong: an unexpected error marks every
     change not known to be done as failed with it. Returns the failed writes' descriptions."""
     try:
-        return apply(client, the_plan, parallelism, redact=client.redact)
+        return apply(client, the_plan, parallelism, redact=client.redact, pool=pool)
     except Exception as err:  # pylint: disable=broad-except
         crash = client.redact("%s: %s" % (type(err).__name__, err))
         for change in the_plan["users"] + the_plan["groups"]:

@@ -150,7 +150,9 @@ options:
     default: add
   parallelism:
     description:
-      - How many write requests run at the same time. A 429 answer pauses all of them.
+      - How many requests run at the same time: the writes, and the pages of a list after its first one (where the
+        first page says how many users or groups there are). A 429 answer pauses all of them.
+      - The run uses at most this many connections plus one.
     type: int
     default: 4
   page_size:
@@ -315,6 +317,7 @@ listed:
 """
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.contrast_security.identity.plugins.module_utils.base import ContrastModule
 from ansible_collections.contrast_security.identity.plugins.module_utils.offboarding import plan_leavers
@@ -325,7 +328,16 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.roster_
 
 
 def converge(module):
-    """Read the organization and plan (check mode stops there), send the writes, report what was done."""
+    """Read the organization and plan (check mode stops there), send the writes, report what was done.
+
+    One pool of `parallelism` threads reads the list pages at once and sends the writes: its threads keep their
+    connections from the reads to the last write (parallelism + 1 connections in all)."""
+    with ThreadPoolExecutor(max_workers=module.params["parallelism"]) as pool:
+        module.client.read_pool, module.client.read_parallelism = pool, module.params["parallelism"]
+        return converge_with(module, pool)
+
+
+def converge_with(module, pool):
     params = module.params
     entries = params["users"]
     if params["state"] == "present":
@@ -336,7 +348,7 @@ def converge(module):
         the_plan, leaving = plan_departures(module)
         extra, listed = {"not_found": leaving["not_found"]}, functools.partial(listed_leavers, leaving["found"], the_plan, params["state"])
         counted = ()
-    failures = [] if module.check_mode else apply_keeping_report(module.client, the_plan, params["parallelism"])
+    failures = [] if module.check_mode else apply_keeping_report(module.client, the_plan, params["parallelism"], pool)
     summary, changes = report(the_plan, module.check_mode, listed=counted)
     result = dict(changed=bool(changes), summary=summary, changes=changes, msg=summary_message(summary, module.check_mode), **extra)
     if module._diff:  # only asked for with --diff; for 1,000 changes it doubles the result

@@ -58,7 +58,11 @@ def make_client(script, **kwargs):
                    service_key=SERVICE_KEY, api_key=API_KEY, org_uuid=ORG, retries=3,
                    sleep=sleeps.append, rng=random.Random(7))
     options.update(kwargs)
+    # A scripted server answers in the order it is asked: list pages one at a time, unless a test asks otherwise
+    # (the pages read at once are tested in test_client_lists.py).
+    read_parallelism = options.pop("read_parallelism", 1)
     client = C.ContrastClient(**options)
+    client.read_parallelism = read_parallelism
     session = ScriptedSession(script)
     session.headers = dict(client.session.headers)
     client.session = session

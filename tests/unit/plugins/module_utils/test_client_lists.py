@@ -125,6 +125,81 @@ def test_a_count_that_keeps_disagreeing_fails_rather_than_return_a_shorter_list(
         moving.list_users(page_size=100)
 
 
+# ---------------------------------------------------------------- the pages after the first, read at once
+def offsets_read(session):
+    return sorted(call["params"]["offset"] for call in session.calls)
+
+
+def test_the_pages_after_the_first_are_read_at_once_each_once_and_kept_in_order():
+    people = [person(i) for i in range(1000)]
+    client, session = make_client(server_of(people), read_parallelism=4)[:2]
+    users = client.list_users(page_size=100)
+    assert [user["user_id"] for user in users] == [p["user_id"] for p in people]
+    assert offsets_read(session) == list(range(0, 1000, 100))
+    assert client.read_pool is not None  # they were read by the pool, not one after the other
+
+
+def test_pages_capped_below_the_size_asked_are_read_at_once_by_the_servers_own_step():
+    people = [person(i) for i in range(250)]
+    client, session = make_client(server_of(people, page_cap=30), read_parallelism=4)[:2]
+    assert [user["user_id"] for user in client.list_users(page_size=100)] == [p["user_id"] for p in people]
+    assert offsets_read(session) == list(range(0, 250, 30))
+
+
+def test_a_count_that_moves_while_the_pages_are_read_at_once_starts_the_read_over():
+    people = [person(i) for i in range(250)]
+
+    def add_one(call, listed):
+        if call == 2:  # someone joins right after the first page: the pages read at once say 251
+            listed.insert(0, person(999))
+    client, session = make_client(server_of(people, before=add_one), read_parallelism=4)[:2]
+    users = client.list_users(page_size=100)
+    assert len(users) == 251 and len({user["user_id"] for user in users}) == 251
+    # Both passes read from the first page; the first pass's wave stops at the page whose count moved (a page of it
+    # not yet sent is not sent), the second is whole.
+    offsets = offsets_read(session)
+    assert offsets.count(0) == 2 and offsets.count(100) == 2 and offsets.count(200) in (1, 2)
+
+
+def test_a_server_that_ignores_offset_costs_one_wave_then_fails_clearly():
+    client, session = make_client(server_of([person(i) for i in range(1000)], page_cap=100, ignore_offset=True),
+                                  read_parallelism=4)[:2]
+    with pytest.raises(C.ContrastApiError, match="ignores offset"):
+        client.list_users(page_size=100)
+    # The first page, at most one wave of 4 (the first page again: the wave stops there), then the next page one at
+    # a time, which repeats the first: not 1,000 / 100 pages of the same answer.
+    assert 3 <= len(session.calls) <= 6
+
+
+def test_a_count_the_pages_do_not_bear_out_is_read_one_page_at_a_time_and_fails_as_before():
+    client, session = make_client(server_of([person(i) for i in range(150)], count=lambda total, call: total + 3),
+                                  read_parallelism=4)[:2]
+    with pytest.raises(C.ContrastApiError, match="changed while it was read.*again"):
+        client.list_users(page_size=100)
+    # Each pass: the first page, the second read at once (50 where 53 were promised), then one at a time from the
+    # second page: 100 (again), 150 (empty).
+    assert len(session.calls) == 8
+
+
+def test_a_read_made_by_another_thread_is_read_one_page_at_a_time():
+    """A write's read right before it runs on one of the roster's pool threads: had it handed its pages to the same
+    pool, the pool's threads could all wait on each other (the onboard role hung so)."""
+    import threading
+    client, session = make_client(server_of([person(i) for i in range(1000)]), read_parallelism=4)[:2]
+    found = []
+    reader = threading.Thread(target=lambda: found.append(len(client.list_users(page_size=100))))
+    reader.start()
+    reader.join(30)
+    assert found == [1000] and client.read_pool is None  # no pool made: every page read by that thread itself
+    assert [call["params"]["offset"] for call in session.calls] == list(range(0, 1000, 100))
+
+
+def test_a_look_up_by_login_is_never_read_at_once():
+    client, session = make_client(server_of([person(i) for i in range(1000)]), read_parallelism=4)[:2]
+    assert client.find_user("user00150@example.com", page_size=100)["user_id"] == "u00150"
+    assert [call["params"]["offset"] for call in session.calls] == [0, 100]
+
+
 def grows_on_every_page(call, listed):
     """This run's own parallel creates: one more user (listed last) before every page."""
     listed.append(person(5000 + call))

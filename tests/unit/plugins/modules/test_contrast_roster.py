@@ -263,7 +263,7 @@ def test_state_disabled_refuses_the_api_user_and_unlisted_before_any_write():
 def test_an_unexpected_error_while_sending_keeps_the_report_of_what_was_applied(state, monkeypatch):
     from ansible_collections.contrast_security.identity.plugins.module_utils import roster
 
-    def crashing_apply(client, the_plan, parallelism, redact=str):
+    def crashing_apply(client, the_plan, parallelism, redact=str, pool=None):
         the_plan["users"][0]["status"] = "ok"  # the first write went through, then something broke
         raise RuntimeError("worker pool died")
     monkeypatch.setattr(roster, "apply", crashing_apply)
