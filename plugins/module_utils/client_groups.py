@@ -229,9 +229,11 @@ class GroupCalls:
         if isinstance(entry, dict):
             if not self._of_this_organization(entry):
                 return set()
-            key = entry.get("group_id")
+            key, name = entry.get("group_id"), entry.get("name")
             if key is None:
-                return set(by_name.get(entry.get("name"), ()))
+                # A name that is not text names no group (and must not fail the lookup: the read-back after the
+                # writes falls back to one member read per group instead).
+                return set(by_name.get(name, ())) if isinstance(name, str) else set()
             return {by_id[str(key)]} if str(key) in by_id else set()
         if isinstance(entry, (str, int)) and not isinstance(entry, bool):
             return ({by_id[str(entry)]} if str(entry) in by_id else set()) | set(by_name.get(entry, ()))

@@ -88,9 +88,8 @@ def assert_all_joined(server, result, groups=GROUPS):
     ("/config", {"user_groups": False}),  # the users listed again no longer carry their groups
 ], ids=["500 beyond the retries", "odd shape", "users without groups"])
 def test_a_read_back_listing_that_fails_falls_back_to_one_read_per_group(server, capsys, failure):
-    # Checked: with members_read_back letting its ContrastApiError through (no try/except), the first two cases
-    # fail every group (or crash the apply); with it returning the listing whatever the users carry, the third
-    # reports each group's members as the listing's empty ones and re-writes them (conflicts, extra PUTs).
+    # Checked by breaking the code: without members_read_back's `except ContrastApiError` the first two cases end
+    # failed (the error escapes the apply); without its `carried is None` test the third does (a TypeError).
     prepare(server)
     with when_read_back_starts(server, failure):
         result = run(contrast_roster, server, {"users": [NEW], "page_size": 5}, capsys=capsys, retries=0)
@@ -106,7 +105,8 @@ def test_a_read_back_listing_that_fails_falls_back_to_one_read_per_group(server,
 def test_a_group_write_whose_answer_was_lost_is_settled_by_the_listing(server, capsys):
     # Every PUT to Alpha is applied, then its connection dropped: the write's own read-back (errors.verified) shows
     # it took; the batched listing then settles it like the others, with no write sent again.
-    # Checked: with MembersWrite.send leaving `pending` false after such a write, Alpha is written a third time.
+    # Checked by breaking the code: with _apply_phases' finish() never settling from the listing, Alpha (and every
+    # group) is read back on its own again and this test fails.
     prepare(server, rules=[{"kind": "reset", "after": True, "method": "PUT", "path": "/groups/1/users$", "count": -1}])
     result = run(contrast_roster, server, {"users": [NEW], "page_size": 5}, capsys=capsys, retries=1)
     assert_all_joined(server, result)
@@ -127,8 +127,8 @@ def test_teamserver_reads_many_groups_back_from_the_listing_and_re_applies_after
     rule = {"kind": "second_writer", "method": "PUT", "path": "/groups/1$", "count": 1,
             "writer": {"group": "Alpha", "remove": ["new@example.com"]}}
     prepare(server, "teamserver", rules=[rule], groups=groups)
-    # Checked: with members_read_back returning None (per-group read-backs), the listing assertion fails; with
-    # settle() accepting any read-back, Alpha ends without the new user.
+    # Checked by breaking the code: with members_read_back always None the listing assertions fail; with
+    # MembersWrite.settle() taking any read-back as holding, Alpha ends without the new user.
     result = run(contrast_roster, server, {"users": [dict(NEW, groups=list(groups))], "page_size": 2}, capsys=capsys)
     assert result["changed"] and not result.get("failed"), result.get("msg")
     for name in groups:
@@ -148,7 +148,7 @@ def test_teamserver_reads_many_groups_back_from_the_listing_and_re_applies_after
 def test_teamserver_users_found_by_a_listing_are_not_counted_twice(server, capsys):
     # 30 creates in TeamServer are found by one listing pass (client.find_users): that listing's count already holds
     # them. The read-back estimate is then 1 page of 100 against 2 member reads: the listing wins.
-    # Checked: counting the 30 again (the count before this fix) makes it 2 pages, and the groups are read one by one.
+    # Checked: counting the 30 again (the code before this test's fix) makes it 2 pages; the groups were read one by one.
     extra = ["old%02d@example.com" % n for n in range(50)]
     prepare(server, "teamserver", extra_users=extra, groups=("Alpha", "Beta"))
     new = [{"username": "new%02d@example.com" % n, "first_name": "N", "last_name": "U", "role": "ROLE_VIEW",
@@ -164,7 +164,7 @@ def test_teamserver_users_found_by_a_listing_are_not_counted_twice(server, capsy
 
 def test_offboarding_with_leave_groups_reads_the_groups_back_from_the_listing(server, capsys):
     prepare(server)
-    # Checked: with members_read_back returning None, the read-back is one member read per group instead.
+    # Checked by breaking the code: with members_read_back always None, each group is read back on its own: fails.
     result = run(contrast_roster, server, {"users": [{"username": "kemi@example.com"}], "state": "disabled",
                                            "leave_groups": True, "page_size": 5}, capsys=capsys)
     assert result["changed"] and not result.get("failed"), result.get("msg")
@@ -191,9 +191,8 @@ def test_the_api_user_outside_the_listing_costs_one_profile_read_in_the_read_bac
     sent = requests_sent(server)
     last_write = max(index for index, (method, _path) in enumerate(sent) if method != "GET")
     tail = sent[last_write + 1:]
-    # Checked: with the +1 profile read left out of the estimate nothing changes here, but with the profile not
-    # read (the API user's groups ignored) members_read_back gives None for a member API user; with the profile
-    # read per group, this count fails.
+    # Checked by breaking the code: with _members_from_users skipping the profile (the unlisted API user's groups
+    # ignored) the profile assertion fails; with members_read_back always None the listing one does.
     assert len(listings(tail)) == 1 and member_reads(tail) == []
     assert [path for _method, path in tail if path == "profile"] == ["profile"]
     assert len(tail) == 2
