@@ -219,3 +219,19 @@ def test_a_group_that_already_holds_the_change_is_not_written_nor_read_back(serv
     last_write = max(index for index, (method, _path) in enumerate(sent) if method != "GET")
     assert len(listings(sent[last_write:])) == 1 and member_reads(sent[last_write:]) == []
     assert not [text for text in result["warnings"] if text.startswith("Another writer")]
+
+
+def test_a_group_write_refused_fails_alone_and_the_others_are_read_back_from_the_listing(server, capsys):
+    prepare(server, rules=[{"kind": "status", "status": 400, "method": "PUT", "path": "/groups/2/users$", "count": -1}])
+    # Checked by breaking the code: with finish() not raising send()'s error but going on with run(), Beta is
+    # written a second time; with the refused write counted as awaiting, the whole run fails on its `wanted`.
+    result = run(contrast_roster, server, {"users": [NEW], "page_size": 5}, capsys=capsys)
+    assert result.get("failed") and "group Beta" in result["msg"]
+    assert "group Alpha" not in result["msg"] and "group Gamma" not in result["msg"]
+    assert members_of(server, "Beta") == sorted(OLD)
+    for name in ("Alpha", "Gamma"):
+        assert members_of(server, name) == sorted(OLD + ["new@example.com"])
+    sent = requests_sent(server)
+    assert sorted(writes_to(sent)) == ["groups/%d/users" % n for n in (1, 2, 3)]
+    last_write = max(index for index, (method, _path) in enumerate(sent) if method != "GET")
+    assert len(listings(sent[last_write:])) == 1 and member_reads(sent[last_write:]) == []
