@@ -19,6 +19,19 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.paging 
 from ansible_collections.contrast_security.identity.plugins.module_utils.users import normalize_user, same_username
 
 
+# A user object's documented fields and their JSON types (exact types: decoded JSON has no subclasses), with what a
+# wrong one is said to have been expected.
+_USER_FIELD_TYPES = {}
+for _keys, _types, _meaning in (
+        (("user_id", "user_uid", "id"), (str, int), "an id"),
+        (("username", "email", "first_name", "last_name"), (str,), "text"),
+        (("enabled", "api_only", "protect_enabled", "rasp_enabled"), (bool,), "true or false"),
+        (("date_created", "last_login"), (int,), "epoch milliseconds"),
+        (("role",), (str, dict), "a role")):
+    for _key in _keys:
+        _USER_FIELD_TYPES[_key] = (frozenset(_types), _meaning)
+
+
 class UserCalls:
     """Users of the organization (a base class of ContrastClient: see the module docstring)."""
 
@@ -28,36 +41,33 @@ class UserCalls:
         dialect = self._dialect or GuideDialect
         shown = dict((key, value) for key, value in raw.items() if key != "groups") if dialect.groups_read_for_edits else raw
         user = normalize_user(shown, org_uuid=self.org_uuid)
-        if user["user_id"] is not None:
-            self._raw_users[str(user["user_id"])] = raw
-            for key in dialect.user_keys(raw) + [str(user["user_id"])]:
-                self._users_by_key[key] = user
+        user_id = user["user_id"]
+        if user_id is not None:
+            user_id = str(user_id)
+            self._raw_users[user_id] = raw
+            by_key = self._users_by_key
+            by_key[user_id] = user
+            for key in dialect.user_keys(raw):
+                by_key[key] = user
         return user
 
     def _check_user_shape(self, raw):
         """UnexpectedAnswerError when a user object's fields are not of the documented types."""
         if not isinstance(raw, dict):
             raise self.unexpected("a user is %s where an object was expected" % shown(raw))
-        checks = (
-            (("user_id", "user_uid", "id"), (str, int), "an id"),
-            (("username", "email", "first_name", "last_name"), (str,), "text"),
-            (("enabled", "api_only", "protect_enabled", "rasp_enabled"), (bool,), "true or false"),
-            (("date_created", "last_login"), (int,), "epoch milliseconds"),
-            (("role",), (str, dict), "a role"),
-        )
-        for keys, types, meaning in checks:
-            for key in keys:
-                value = raw.get(key)
-                if value is None:
-                    continue
-                if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-                    raise self.unexpected("a user's %s is %s where %s (or null) was expected" % (key, shown(value), meaning))
+        # Runs once per user of every listing: only the fields present are looked at, and decoded JSON has exact
+        # types (a bool is never taken for an int here: bool is not int by type).
+        expected_of = _USER_FIELD_TYPES.get
+        for key, value in raw.items():
+            expected = expected_of(key)
+            if expected is None or value is None or type(value) in expected[0]:
+                continue
+            raise self.unexpected("a user's %s is %s where %s (or null) was expected" % (key, shown(value), expected[1]))
         for outer, inner in (("login", "last_login_time"), ("signup", "signup_date")):
             value = raw.get(outer)
             if value is None:
                 continue
-            if not isinstance(value, dict) or (value.get(inner) is not None and (
-                    not isinstance(value.get(inner), int) or isinstance(value.get(inner), bool))):
+            if not isinstance(value, dict) or (value.get(inner) is not None and type(value.get(inner)) is not int):
                 raise self.unexpected("a user's %s is %s where an object with epoch milliseconds was expected"
                                       % (outer, shown(value)))
 

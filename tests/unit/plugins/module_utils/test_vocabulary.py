@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+import random
 
 import pytest
 
@@ -98,3 +99,20 @@ def test_make_visible_marks_exactly_what_inputs_refuses():
     for code in range(0x3000):
         char = chr(code)
         assert (V.make_visible(char) != char) == bool(unsafe_characters(char)), "U+%04X" % code
+
+
+def test_epoch_ms_to_iso_agrees_with_datetime_at_every_kind_of_moment():
+    """The joined parts (minute of the day, second, millisecond) against datetime's own formatting: day and minute
+    boundaries, before 1970, the last millisecond of 9999, numbers given as text, and random moments."""
+
+    def expected(millis, short=False):
+        moment = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(milliseconds=millis)
+        text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+        return text + "Z" if short and not millis % 1000 else text + ".%03dZ" % (millis % 1000)
+    chooser = random.Random(16)
+    moments = [0, -1, 59999, 60000, 86399999, 86400000, -86400001, 253402300799999, 1700000000000, 1700000000999]
+    moments += [chooser.randint(-10 ** 12, 253402300799999) for _ in range(2000)]
+    for millis in moments:
+        assert V.epoch_ms_to_iso(millis) == expected(millis)
+        assert V.epoch_ms_to_iso(millis, whole_seconds_short=True) == expected(millis, short=True)
+        assert V.epoch_ms_to_iso(str(millis)) == expected(millis)
