@@ -121,9 +121,11 @@ class GroupCalls:
                 "rebuilt from what the server shows. Change this group's members in Contrast itself." % err)) from None
         self.request(method, path, body=body)
 
-    def members_read_back(self, written, users_added: int = 0):
+    def members_read_back(self, written, created_ids=()):
         """``{group_id: [{user_id, username}]}`` of the groups just written (`written`: ``{group_id: member count
         written}``), from one whole listing of the users, or None: then each group's members are read back on their own.
+        `created_ids`: the ids of the users this run created; those the last listing already holds (TeamServer finds
+        its creates by one, client.find_users) are not counted twice.
 
         The listing is taken only where it costs fewer requests than one member read per group (the users' pages, and
         the profile when the API user is not listed, against each group's member pages) and where the plan found
@@ -134,6 +136,7 @@ class GroupCalls:
         if not written or not self._users_carry_groups or not self._groups_listed:
             return None
         page_size = self._listed_page_size  # the users are listed again as the plan listed them
+        users_added = len(set(str(user_id) for user_id in created_ids) - set(self._listed_ids))
         listing = -(-max((self._last_user_count or 0) + users_added, 1) // page_size)
         api_user_listed = any(same_username(self._users_by_key[user_id]["username"], self.username)
                               for user_id in self._listed_ids if user_id in self._users_by_key)
@@ -226,9 +229,11 @@ class GroupCalls:
         if isinstance(entry, dict):
             if not self._of_this_organization(entry):
                 return set()
-            key = entry.get("group_id")
+            key, name = entry.get("group_id"), entry.get("name")
             if key is None:
-                return set(by_name.get(entry.get("name"), ()))
+                # A name that is not text names no group (and must not fail the lookup: the read-back after the
+                # writes falls back to one member read per group instead).
+                return set(by_name.get(name, ())) if isinstance(name, str) else set()
             return {by_id[str(key)]} if str(key) in by_id else set()
         if isinstance(entry, (str, int)) and not isinstance(entry, bool):
             return ({by_id[str(entry)]} if str(entry) in by_id else set()) | set(by_name.get(entry, ()))

@@ -78,6 +78,7 @@ def test_the_api_user_is_a_member_through_its_profile():
     (([7], None), []),        # one user without the field
     (([7], [3]), []),         # an entry naming no listed group
     (([7], [True]), []),      # an entry that is no group at all
+    (([7], [{"name": ["Platform"]}]), []),  # an entry whose name is not text (was a TypeError: unhashable)
     (([7], []), None),        # the API user (not listed) without the field
     # The profile is not tied to this organization: a group named like one here may be another organization's
     # (predefined names repeat), so the API user's entries count by id only.

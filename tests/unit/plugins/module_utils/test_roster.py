@@ -242,7 +242,7 @@ class FakeClient:
     def group_members_for_write(self, group_id):
         return self.list_group_members(group_id)
 
-    def members_read_back(self, written, users_added=0):
+    def members_read_back(self, written, created_ids=()):
         return None  # each group read back on its own
 
     def set_group_members(self, group_id, user_ids):

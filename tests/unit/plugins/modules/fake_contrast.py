@@ -164,7 +164,7 @@ class FakeClient:
     def group_members_for_write(self, group_id, page_size=100):
         return self.list_group_members(group_id, page_size)
 
-    def members_read_back(self, written, users_added=0, page_size=100):
+    def members_read_back(self, written, created_ids=(), page_size=100):
         return None  # each group read back on its own (the real client's choice is tested against the emulator)
 
     def set_group_members(self, group_id, user_ids):
