@@ -60,14 +60,16 @@ class UserCalls:
         expected_of = _USER_FIELD_TYPES.get
         for key, value in raw.items():
             expected = expected_of(key)
-            if expected is None or value is None or type(value) in expected[0]:
+            if expected is None or value is None or type(value) in expected[0]:  # pylint: disable=unidiomatic-typecheck
                 continue
             raise self.unexpected("a user's %s is %s where %s (or null) was expected" % (key, shown(value), expected[1]))
         for outer, inner in (("login", "last_login_time"), ("signup", "signup_date")):
             value = raw.get(outer)
             if value is None:
                 continue
-            if not isinstance(value, dict) or (value.get(inner) is not None and type(value.get(inner)) is not int):
+            inner_value = value.get(inner) if isinstance(value, dict) else None
+            if not isinstance(value, dict) or (inner_value is not None and (
+                    not isinstance(inner_value, int) or isinstance(inner_value, bool))):
                 raise self.unexpected("a user's %s is %s where an object with epoch milliseconds was expected"
                                       % (outer, shown(value)))
 

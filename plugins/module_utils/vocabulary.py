@@ -115,7 +115,8 @@ def epoch_ms_to_iso(value, whole_seconds_short=False):
     without them when they are zero (``...:20Z``, the access report's form). Integer arithmetic (exact to the
     millisecond, unlike a float timestamp) with the date part cached.
     """
-    if type(value) is int:  # pylint: disable=unidiomatic-typecheck  (what the API gives: the fast path)
+    # An exact int is what the API gives: the fast path (a bool, an int by isinstance, takes the slow one).
+    if type(value) is int:  # pylint: disable=unidiomatic-typecheck
         millis = value
     else:
         if value is None or value == "":

@@ -150,7 +150,7 @@ options:
     default: add
   parallelism:
     description:
-      - How many requests run at the same time: the writes, and the pages of a list after its first one (where the
+      - How many requests run at the same time, writes and the pages of a list after its first one (where the
         first page says how many users or groups there are). A 429 answer pauses all of them.
       - The run uses at most this many connections plus one.
     type: int

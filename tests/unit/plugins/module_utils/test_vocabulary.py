@@ -111,7 +111,7 @@ def test_epoch_ms_to_iso_agrees_with_datetime_at_every_kind_of_moment():
         return text + "Z" if short and not millis % 1000 else text + ".%03dZ" % (millis % 1000)
     chooser = random.Random(16)
     moments = [0, -1, 59999, 60000, 86399999, 86400000, -86400001, 253402300799999, 1700000000000, 1700000000999]
-    moments += [chooser.randint(-10 ** 12, 253402300799999) for _ in range(2000)]
+    moments += [chooser.randint(-10 ** 12, 253402300799999) for _moment in range(2000)]
     for millis in moments:
         assert V.epoch_ms_to_iso(millis) == expected(millis)
         assert V.epoch_ms_to_iso(millis, whole_seconds_short=True) == expected(millis, short=True)
