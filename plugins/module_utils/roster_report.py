@@ -109,16 +109,22 @@ def summary_message(summary, check_mode) -> str:
     return "%s: %s; %d unchanged." % ("Would change" if check_mode else "Changed", "; ".join(parts), summary["unchanged"])
 
 
-def failure_message(failures, changes) -> str:
+def failure_message(failures, changes, some_applied=None) -> str:
     """What was applied, what was not, and one line per distinct reason (a refused role would otherwise repeat
-    for every write)."""
+    for every write). `some_applied`: whether any write went through (a create whose group write then failed is
+    reported failed, yet the user exists); by default, whether any change is reported ``ok``."""
     done = ["%s %s" % (change["action"], change["username"]) for change in changes if change["status"] == "ok"]
     not_done = ["%s %s" % (change["action"], change["username"]) for change in changes if change["status"] == "failed"]
 
     def some(items):
         return ", ".join(items[:10]) + (" and %d more" % (len(items) - 10) if len(items) > 10 else "")
-    head = ("%d planned write(s) failed and nothing was applied (not applied: %s)" % (len(failures), some(not_done)) if not done else
-            "%d planned write(s) failed. Applied: %s. Not applied: %s (see changes)" % (len(failures), some(done), some(not_done)))
+    if done:
+        head = "%d planned write(s) failed. Applied: %s. Not applied: %s (see changes)" % (len(failures), some(done), some(not_done))
+    elif some_applied:
+        head = ("%d planned write(s) failed and no change was applied in full, though some of their writes were (not "
+                "applied in full: %s; see changes)" % (len(failures), some(not_done)))
+    else:
+        head = "%d planned write(s) failed and nothing was applied (not applied: %s)" % (len(failures), some(not_done))
     by_reason = {}
     for failure in failures:
         subject, _sep, reason = failure.partition(": ")

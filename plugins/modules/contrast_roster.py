@@ -359,7 +359,8 @@ def converge_with(module, pool):
         for conflict in group.get("conflicts", []):
             module.warn("Another writer changed group %r during this run: %s." % (group["name"], conflict))
     if failures:
-        result["msg"] = failure_message(failures, changes)
+        some_applied = any(item.get("status") == "ok" for item in the_plan["users"] + the_plan["groups"])
+        result["msg"] = failure_message(failures, changes, some_applied)
         module.fail_json(**result)
     return result
 

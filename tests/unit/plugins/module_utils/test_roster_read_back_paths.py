@@ -245,6 +245,8 @@ def test_a_group_write_refused_fails_alone_and_the_others_are_read_back_from_the
     result = run(contrast_roster, server, {"users": [NEW], "page_size": 5}, capsys=capsys)
     assert result.get("failed") and "group Beta" in result["msg"]
     assert "group Alpha" not in result["msg"] and "group Gamma" not in result["msg"]
+    # new@example.com was created and joined Alpha and Gamma: its change is not whole, but not "nothing applied".
+    assert "nothing was applied" not in result["msg"] and "no change was applied in full" in result["msg"]
     assert members_of(server, "Beta") == sorted(OLD)
     for name in ("Alpha", "Gamma"):
         assert members_of(server, name) == sorted(OLD + ["new@example.com"])

@@ -148,6 +148,17 @@ def test_failure_message_says_what_was_applied_and_groups_identical_reasons():
                               "membership c@example.com (see changes): ")
 
 
+def test_failure_message_never_says_nothing_was_applied_when_a_create_went_through_before_its_group_write_failed():
+    changes = [{"action": "create", "username": "a@example.com", "status": "failed"}]  # created, its group write failed
+    failures = ["group Ops: PUT /g failed: HTTP 500"]
+    message = contrast_roster.failure_message(failures, changes, some_applied=True)
+    assert "nothing was applied" not in message
+    assert message.startswith("1 planned write(s) failed and no change was applied in full, though some of their writes "
+                              "were (not applied in full: create a@example.com; see changes): ")
+    assert contrast_roster.failure_message(failures, changes, some_applied=False).startswith(
+        "1 planned write(s) failed and nothing was applied")
+
+
 def test_a_tripped_guard_warns_in_check_mode_and_refuses_the_real_run():
     users = [{"username": "user%d@example.com" % index} for index in range(11)]
     client = FakeClient(users)
