@@ -20,8 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.contrast_security.identity.plugins.module_utils.errors import ContrastApiError
 
 DEFAULT_PAGE_SIZE = 100
-# Pages read at once, past the first, where the first tells how many there are (Paging.read_pool).
-DEFAULT_READ_PARALLELISM = 4
 
 
 class _ListShifted(Exception):
@@ -31,11 +29,12 @@ class _ListShifted(Exception):
 class Paging:
     """read_pages, a base of transport.Transport (it uses the transport's request, retries and backoff)."""
 
-    # The threads that read a list's later pages at once: a caller with its own pool sets it and read_parallelism
-    # (contrast_roster, so that its writes and its reads share connections); otherwise one of read_parallelism
-    # threads is made on first use. None of it applies to a list whose first page does not carry its count.
+    # How many of a list's pages after the first are read at once, and the threads that read them. By default one
+    # page after the other, on one kept-alive connection; contrast_roster sets both (its `parallelism` and its own
+    # pool, so that its reads and writes share connections). With read_parallelism above 1 and no pool, one is made
+    # on first use. None of it applies to a list whose first page does not carry its count.
     read_pool = None
-    read_parallelism = DEFAULT_READ_PARALLELISM  # 1: every page after the other
+    read_parallelism = 1
     _read_pool_lock = threading.Lock()
 
     def _pages_pool(self):
