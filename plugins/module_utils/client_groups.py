@@ -122,8 +122,10 @@ class GroupCalls:
         self.request(method, path, body=body)
 
     def members_read_back(self, written, created_ids=()):
-        """``{group_id: [{user_id, username}]}`` of the groups just written (`written`: ``{group_id: member count
+        """``{group_id: [{user_id, username}]}`` of the groups just written (`written`: ``{group_id: the member ids
         written}``), from one whole listing of the users, or None: then each group's members are read back on their own.
+        A group is left out (read back on its own) when it was written with a member the listing does not show (a
+        user of another organization, in a group shared with it): the listing cannot tell whether that one stayed.
         `created_ids`: the ids of the users this run created; those the last listing already holds (TeamServer finds
         its creates by one, client.find_users) are not counted twice.
 
@@ -145,7 +147,7 @@ class GroupCalls:
             reads = len(written)
         else:
             # The writes' own member reads (MembersWrite) ask for pages of the default size.
-            reads = sum(max(1, -(-count // DEFAULT_PAGE_SIZE)) for count in written.values())
+            reads = sum(max(1, -(-len(ids) // DEFAULT_PAGE_SIZE)) for ids in written.values())
         if listing >= reads:
             return None
         try:
@@ -156,7 +158,11 @@ class GroupCalls:
             return None
         if carried is None or any(group_id not in carried for group_id in written):
             return None
-        return dict((group_id, carried[group_id]) for group_id in written)
+        shown = set(self._listed_ids)
+        for members in carried.values():
+            shown.update(str(member["user_id"]) for member in members)  # the API user, from its profile
+        return dict((group_id, carried[group_id]) for group_id, ids in written.items()
+                    if all(str(user_id) in shown for user_id in ids))
 
     def group_names_by_user(self, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
         """``{user_id: [group names]}`` from one pass over the groups and their members (see groups_with_members)."""

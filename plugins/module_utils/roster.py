@@ -352,7 +352,7 @@ def _apply_phases(pool, client, the_plan, user_job, redact):
     writes = [group_write(group) for group in the_plan["groups"]]
     sent = _run_parallel(pool, [write.send for write in writes], client)
     awaiting = [write for write, (was_sent, error) in zip(writes, sent) if error is None and was_sent]
-    read_back = client.members_read_back(dict((write.group_id, len(write.wanted)) for write in awaiting),
+    read_back = client.members_read_back(dict((write.group_id, write.wanted) for write in awaiting),
                                          created_ids=new_ids.values()) if awaiting else None
 
     def finish(write, error):

@@ -190,3 +190,18 @@ def test_users_naming_their_groups_by_id_only_are_listed_and_give_the_members():
     members = dict((group["name"], [member["username"] for member in group["members"]])
                    for group in client.groups_with_members())
     assert members == {"Payments": ["ada@example.com"], "Platform": ["ada@example.com"]}
+
+
+def test_the_read_back_listing_leaves_out_a_group_written_with_a_member_it_does_not_show():
+    """A group shared with another organization may hold that one's users, whom this organization's listing never
+    shows: that group is read back on its own (members_read_back), the others from the listing."""
+    client, session, _sleeps = make_client(guide_server(([7], [9]), profile_groups=[]), dialect="guide")
+    client.list_users(page_size=1)  # 2 users in pages of 1: a read-back listing is reckoned at 2 pages and the profile
+    client.members_for_plan(client.list_groups(), client.list_groups())
+    before = len(session.calls)
+    # Payments written with ada and someone of another organization; Platform with bo (and so many ids that its
+    # member pages, 3, make the listing the cheaper read-back).
+    back = client.members_read_back({7: ["u1", "elsewhere-1"], 9: ["u2"] * 201})
+    assert list(back) == [9] and [member["username"] for member in back[9]] == ["bo@example.com"]
+    # (this server answers the whole list at once: one request, then the API user's profile)
+    assert [call["url"].rsplit("/", 1)[-1] for call in session.calls[before:]] == ["users", "profile"]
