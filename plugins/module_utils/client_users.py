@@ -117,9 +117,11 @@ class UserCalls:
                 return user
         return None
 
-    def find_users(self, usernames, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
+    def find_users(self, usernames, page_size=None) -> dict:
         """``{login lowercased: user or None}`` for several logins, by the cheaper of one search per login
-        and one pass over the whole list (its page count known from the last full read)."""
+        and one pass over the whole list (its page count known from the last full read). `page_size`: by default
+        that of the last whole listing (contrast_roster's own)."""
+        page_size = page_size or self._listed_page_size
         usernames = list(dict.fromkeys(name.strip().lower() for name in usernames))
         if not usernames:
             return {}

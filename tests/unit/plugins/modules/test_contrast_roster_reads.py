@@ -55,3 +55,16 @@ def test_another_module_reads_one_page_after_the_other_on_one_connection(server,
     assert result["count"] == 450
     reads = list_reads(server)
     assert len(reads) == 5 and len(set(entry["connection_id"] for entry in reads)) == 1
+
+
+def test_teamserver_creates_are_found_at_the_rosters_own_page_size(server, capsys):
+    # TeamServer's create answers without the user: the roster finds its creates in one pass over the list, which
+    # pages as the roster asked (page_size), not at the client's default.
+    reset(server, "teamserver", org=ORG)
+    control(server, "DELETE", "/requests")
+    entries = [{"username": "new%d@example.com" % index, "first_name": "N", "last_name": "U", "role": "ROLE_VIEW"}
+               for index in range(12)]
+    result = run(contrast_roster, server, {"users": entries, "page_size": 50, "parallelism": 2}, capsys=capsys)
+    assert result["changed"] and all(change["user_id"] for change in result["changes"])
+    limits = set(entry["query"].get("limit") for entry in list_reads(server) if "q" not in entry["query"])
+    assert limits == {"50"}
