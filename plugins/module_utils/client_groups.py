@@ -140,9 +140,7 @@ class GroupCalls:
         page_size = self._listed_page_size  # the users are listed again as the plan listed them
         users_added = len(set(str(user_id) for user_id in created_ids) - set(self._listed_ids))
         listing = -(-max((self._last_user_count or 0) + users_added, 1) // page_size)
-        api_user_listed = any(same_username(self._users_by_key[user_id]["username"], self.username)
-                              for user_id in self._listed_ids if user_id in self._users_by_key)
-        listing += 0 if api_user_listed else 1  # _members_from_users reads the profile then
+        listing += 0 if self._api_user_listed() else 1  # _members_from_users reads the profile then
         if not self.dialect.members_paged or self._members_unpaged:
             reads = len(written)
         else:
@@ -213,7 +211,7 @@ class GroupCalls:
         listed = [(self._users_by_key.get(user_id), self._raw_users.get(user_id), False) for user_id in self._listed_ids]
         if not all(user and isinstance(raw, dict) and isinstance(raw.get("groups"), list) for user, raw, _ids in listed):
             return None
-        if not any(same_username(user["username"], self.username) for user, _raw, _ids in listed):
+        if not self._api_user_listed():
             raw = self._profile_raw()  # the API user may be a member without being listed
             # The profile is not tied to this organization: its groups may be another one's, whose names can
             # repeat here (predefined groups), so only an entry naming a group of this list by id counts.
@@ -229,6 +227,11 @@ class GroupCalls:
                     return None
                 members[found.pop()].setdefault(user["user_id"], {"user_id": user["user_id"], "username": user["username"]})
         return dict((group_id, list(found.values())) for group_id, found in members.items())
+
+    def _api_user_listed(self) -> bool:
+        """Whether the API user is among the last whole listing's users (else its groups come from its profile)."""
+        return any(same_username(self._users_by_key[user_id]["username"], self.username)
+                   for user_id in self._listed_ids if user_id in self._users_by_key)
 
     def _groups_named(self, entry, by_id, by_name) -> set:
         """The ids of the listed groups a user's group entry names: by id, by name, or as an object with either

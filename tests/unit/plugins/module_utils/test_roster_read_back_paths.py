@@ -19,6 +19,8 @@ from ansible_collections.contrast_security.identity.plugins.module_utils.client 
 from ansible_collections.contrast_security.identity.plugins.modules import contrast_roster  # noqa: E402
 from ansible_collections.contrast_security.identity.tests.unit.plugins.modules.test_reliability import (  # noqa: E402
     API_USER, control, members_of, reset, run, server)
+from ansible_collections.contrast_security.identity.tests.unit.plugins.module_utils.test_roster_read_back import (  # noqa: E402
+    requests_sent)
 
 __all__ = ["server"]  # the module-scoped emulator fixture, shared
 
@@ -41,10 +43,6 @@ def prepare(server, dialect="guide", rules=(), **seed):
     if dialect == "guide":
         control(server, "POST", "/config", json={"user_groups": True})
     control(server, "DELETE", "/requests")
-
-
-def requests_sent(server):
-    return [(entry["method"], entry["path"].split("/api/ng/", 1)[-1]) for entry in control(server, "GET", "/requests")["requests"]]
 
 
 def since_first_write(sent):
